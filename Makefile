@@ -1,0 +1,146 @@
+# Makefile - build, test, demo and benchmark gpuarray.
+#
+#   make build   .venv (only missing packages installed), the extension
+#                gpuarray._core in place, build/libgpuarray.{so,a}, C tests
+#   make test    build, then the C tests (exit 77 = skipped) and pytest
+#   make demo    build, then the saxpy of the textbook in every version this
+#                machine can run (scripts/demo.py)
+#   make bench   build, then benchmarks/bench.py (GPU only)
+#   make clean   remove what the build made (keeps .venv; `make distclean`
+#                removes it too)
+#
+# Everything is incremental: objects depend on the headers they include
+# (-MMD), the extension is rebuilt only when a C file or header changed.
+
+PYTHON    ?= python3
+VENV      ?= .venv
+VPY       := $(VENV)/bin/python
+BUILD     ?= build
+CUDA_HOME ?= /usr/local/cuda
+NPROC     := $(shell nproc 2>/dev/null || echo 2)
+
+CC        ?= cc
+# Files that need POSIX/GNU declarations define _GNU_SOURCE themselves; an
+# undeclared function is an error, never a silent int-valued call.
+CSTD      := -std=c11
+WARN      := -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
+INCLUDES  := -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends
+LIB_CFLAGS := -O2 -fPIC -fvisibility=hidden $(CSTD) $(WARN) $(INCLUDES) -pthread
+LIB_LDLIBS := -pthread -ldl
+
+# Tests and pytest: extra arguments from the command line or gpu_check.sh.
+PYTEST_ARGS  ?=
+TEST_TIMEOUT ?= 3000
+C_TEST_TIMEOUT ?= 300
+
+LIB_SRCS  := $(sort $(wildcard csrc/core/*.c csrc/backends/*.c csrc/loaders/*.c))
+LIB_OBJS  := $(patsubst csrc/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+PY_SRCS   := $(sort $(wildcard csrc/python/*.c))
+ALL_HDRS  := $(wildcard csrc/*/*.h csrc/*/*.def csrc/*/*.inc csrc/*/*.fn)
+LIB_SO    := $(BUILD)/libgpuarray.so
+LIB_A     := $(BUILD)/libgpuarray.a
+C_TESTS   := $(patsubst tests/c/%.c,$(BUILD)/%,$(sort $(wildcard tests/c/test_*.c)))
+SAXPY_C   := $(BUILD)/saxpy_c
+DRIVER_BENCH := $(BUILD)/c_driver_bench
+EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
+EXT       := gpuarray/_core$(EXT_SUFFIX)
+VENV_OK   := $(VENV)/.gpuarray-ready
+
+# A recipe that fails leaves no half-made target behind to look up to date.
+.DELETE_ON_ERROR:
+
+.PHONY: all build artifacts venv ext lib ctests test demo bench clean distclean help
+.DEFAULT_GOAL := build
+
+all: build
+
+help:
+	@sed -n '3,12p' Makefile
+
+# ------------------------------------------------------------------ build
+build: $(VENV_OK)
+	@$(MAKE) --no-print-directory -j$(NPROC) artifacts
+
+artifacts: $(EXT) $(LIB_SO) $(LIB_A) $(C_TESTS)
+
+venv: $(VENV_OK)
+
+$(VENV_OK): scripts/setup_venv.py
+	$(PYTHON) scripts/setup_venv.py $(VENV)
+
+ext: $(EXT)
+
+# setup.py compiles only the out-of-date objects, in parallel. An extension
+# links even with undefined symbols; loading it (dlopen RTLD_NOW, without
+# running its init) names any at build time rather than at import.
+$(EXT): $(LIB_SRCS) $(PY_SRCS) $(ALL_HDRS) setup.py pyproject.toml | $(VENV_OK)
+	$(VPY) -W ignore setup.py -q build_ext --inplace
+	@$(VPY) -c 'import ctypes, sys; ctypes.CDLL(sys.argv[1])' $@ || \
+	    { echo "make: $@ has unresolved symbols (see above)"; exit 1; }
+	@touch $@
+
+lib: $(LIB_SO) $(LIB_A)
+
+$(BUILD)/obj/%.o: csrc/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB_SO): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libgpuarray.so -o $@ $(LIB_OBJS) $(LIB_LDLIBS)
+
+$(LIB_A): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+ctests: $(C_TESTS)
+
+# C programs link the shared library and find it next to themselves.
+$(BUILD)/test_%: tests/c/test_%.c $(LIB_SO) $(ALL_HDRS)
+	$(CC) -O1 -g $(CSTD) $(WARN) $(INCLUDES) -o $@ $< -L$(BUILD) -lgpuarray \
+	    -Wl,-rpath,'$$ORIGIN' $(LIB_LDLIBS) -lm
+
+$(SAXPY_C): examples/03_saxpy/c_version.c $(LIB_SO) csrc/include/gpuarray.h
+	$(CC) -O2 $(CSTD) $(WARN) -Icsrc/include -o $@ $< -L$(BUILD) -lgpuarray \
+	    -Wl,-rpath,'$$ORIGIN' $(LIB_LDLIBS)
+
+# Plain C on the CUDA driver API + NVRTC, for the benchmarks only: needs the
+# toolkit's headers (the GPU machine has them); links the driver's stub, the
+# real libcuda.so.1 is found at run time.
+$(DRIVER_BENCH): benchmarks/c_driver_bench.c
+	@mkdir -p $(@D)
+	$(CC) -O2 $(CSTD) -Wall -Wextra -I$(CUDA_HOME)/include -o $@ $< \
+	    -L$(CUDA_HOME)/lib64/stubs -L$(CUDA_HOME)/targets/x86_64-linux/lib/stubs -lcuda \
+	    -L$(CUDA_HOME)/lib64 -lnvrtc -Wl,-rpath,$(CUDA_HOME)/lib64 -lm
+
+-include $(LIB_OBJS:.o=.d)
+
+# ------------------------------------------------------------------- test
+# scripts/run_tests.sh: the C tests first (exit 77 = skipped, with the reason
+# they print), then pytest, whose closing line stays the last of the run.
+# Both always run; it fails if either failed, and pytest's "no tests
+# collected" (exit 5) is a failure.
+test: build
+	@PYTHON=$(VPY) C_TEST_TIMEOUT=$(C_TEST_TIMEOUT) TEST_TIMEOUT=$(TEST_TIMEOUT) \
+	    bash scripts/run_tests.sh $(C_TESTS) -- $(PYTEST_ARGS)
+
+# ------------------------------------------------------------------- demo
+demo: build
+	@$(MAKE) --no-print-directory $(SAXPY_C) || echo "demo: building $(SAXPY_C) failed"
+	@SAXPY_C=$(SAXPY_C) $(VPY) scripts/demo.py
+
+# ------------------------------------------------------------------ bench
+# The plain-C driver bench builds only where the toolkit's cuda.h exists;
+# bench.py says so when it is missing.
+bench: build
+	@if [ -f $(CUDA_HOME)/include/cuda.h ]; then \
+	    $(MAKE) --no-print-directory $(DRIVER_BENCH) || echo "bench: building $(DRIVER_BENCH) failed"; \
+	else echo "bench: no $(CUDA_HOME)/include/cuda.h: the plain-C column is skipped"; fi
+	@C_DRIVER_BENCH=$(DRIVER_BENCH) $(VPY) benchmarks/bench.py $(BENCH_ARGS)
+
+# ------------------------------------------------------------------ clean
+clean:
+	rm -rf $(BUILD) gpuarray/_core*.so gpuarray/*.egg-info *.egg-info dist
+	find . \( -path ./$(VENV) -o -path ./.git \) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

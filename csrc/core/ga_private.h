@@ -1,0 +1,239 @@
+/* ga_private.h - what the core and the backends share: the backend table,
+ * the handle structs behind the public opaque types, and error helpers.
+ * Nothing outside csrc/core, csrc/backends and csrc/loaders includes this. */
+#ifndef GPUARRAY_CORE_GA_PRIVATE_H
+#define GPUARRAY_CORE_GA_PRIVATE_H
+
+/* strdup, strnlen, dladdr, RTLD_* extensions: POSIX/GNU, not plain C11. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "gpuarray.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
+
+#define GA_INTERNAL __attribute__((visibility("hidden")))
+
+/* ------------------------------------------------------------ error state */
+
+/* Record a failure on this thread: status + printf-style detail. Returns
+ * `status` so call sites read `return ga_error(GA_ERROR_..., "...")`. */
+GA_INTERNAL ga_status ga_error(ga_status status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Same, also recording the backend's own code and error name. */
+GA_INTERNAL ga_status ga_error_driver(ga_status status, int code, const char *code_name,
+                                      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Store the full compiler log of a failed compile (kept apart from the
+ * detail so that it survives later errors' details on the same thread). */
+GA_INTERNAL void ga_error_set_compile_log(const char *log);
+
+/* ------------------------------------------------------- compiled output */
+
+/* What a backend compiler returns; the core owns and caches it. All
+ * buffers are malloc'd; ga_compiled_output_clear frees them. */
+typedef struct ga_compiled_output {
+    ga_image_kind kind;
+    void *image;             /* cubin bytes or PTX text (NUL-terminated) */
+    size_t image_size;       /* bytes (PTX: including the NUL) */
+    char *ptx;               /* PTX text or NULL */
+    size_t ptx_size;
+    char *log;               /* compiler log ("" when silent) */
+    char **lowered_names;    /* one per request->name_expressions, or NULL */
+    int num_lowered_names;
+} ga_compiled_output;
+
+GA_INTERNAL void ga_compiled_output_clear(ga_compiled_output *out);
+
+/* ----------------------------------------------------------- backend table */
+
+/* One backend = one file that fills one const table. Natives are the
+ * backend's own handles (CUcontext, CUstream, CUevent, CUmodule,
+ * CUfunction), passed as void*. A NULL stream native is the null stream. */
+typedef struct ga_backend_ops {
+    const char *name;
+
+    /* Load libraries and initialise the driver; called once. The detail
+     * says what was tried when it fails. */
+    ga_status (*init)(void);
+    int (*driver_version)(void);
+    const char *(*driver_path)(void);
+
+    ga_status (*device_count)(int *count);
+    /* Fill dev->native (the context) and dev->native_device, retaining the
+     * device's primary context. dev->ordinal is already set. */
+    ga_status (*device_open)(ga_device *dev);
+    /* Make the device's context current on the calling thread (cheap when
+     * it already is). */
+    ga_status (*device_activate)(ga_device *dev);
+    ga_status (*device_name)(ga_device *dev, char *name, size_t len);
+    ga_status (*device_attribute)(ga_device *dev, int attribute, int *value);
+    ga_status (*device_mem_info)(ga_device *dev, size_t *free_bytes, size_t *total_bytes);
+    ga_status (*device_synchronize)(ga_device *dev);
+
+    /* Stream-ordered pool allocation. Must return GA_ERROR_OUT_OF_MEMORY
+     * (not a generic error) when memory is exhausted. */
+    ga_status (*mem_alloc)(ga_device *dev, size_t nbytes, void *stream, ga_devptr *ptr);
+    ga_status (*mem_free)(ga_device *dev, ga_devptr ptr, void *stream);
+    /* Bytes the pool holds from the driver (live + cached). */
+    ga_status (*pool_reserved)(ga_device *dev, size_t *bytes);
+    /* Give cached blocks back (caller has synchronized the device). */
+    ga_status (*pool_trim)(ga_device *dev);
+
+    ga_status (*host_alloc)(size_t nbytes, void **ptr);
+    ga_status (*host_free)(void *ptr);
+    int (*host_is_pinned)(const void *ptr);
+
+    /* Asynchronous copies and fill, queued on `stream`. */
+    ga_status (*copy_htod)(ga_device *dev, ga_devptr dst, const void *src, size_t n, void *stream);
+    ga_status (*copy_dtoh)(ga_device *dev, void *dst, ga_devptr src, size_t n, void *stream);
+    ga_status (*copy_dtod)(ga_device *dev, ga_devptr dst, ga_devptr src, size_t n, void *stream);
+    ga_status (*memset)(ga_device *dev, ga_devptr dst, uint32_t pattern, size_t elem_size,
+                        size_t nbytes, void *stream);
+
+    ga_status (*stream_create)(ga_device *dev, unsigned flags, void **stream);
+    ga_status (*stream_destroy)(ga_device *dev, void *stream);
+    ga_status (*stream_synchronize)(ga_device *dev, void *stream);
+    ga_status (*stream_query)(ga_device *dev, void *stream, int *done);
+    ga_status (*stream_wait_event)(ga_device *dev, void *stream, void *event);
+
+    ga_status (*event_create)(ga_device *dev, unsigned flags, void **event);
+    ga_status (*event_destroy)(ga_device *dev, void *event);
+    ga_status (*event_record)(ga_device *dev, void *event, void *stream);
+    ga_status (*event_synchronize)(ga_device *dev, void *event);
+    ga_status (*event_query)(ga_device *dev, void *event, int *done);
+    ga_status (*event_elapsed)(ga_device *dev, void *start, void *end, float *ms);
+
+    /* Compiler: load it (once; detail says where it was looked for), its
+     * version (major*1000 + minor*10) and path, the architecture to target
+     * for a device of compute capability `device_arch` (e.g. 90; 0 = no
+     * device: the newest supported) and whether that target is real
+     * (cubin) or virtual (PTX fallback), and the compile itself. */
+    ga_status (*compiler_load)(void);
+    int (*compiler_version)(void);
+    const char *(*compiler_path)(void);
+    ga_status (*compiler_target)(int device_arch, int *arch, int *is_real);
+    ga_status (*compile)(const ga_compile_request *req, int arch, int is_real,
+                         ga_compiled_output *out);
+
+    ga_status (*module_load)(ga_device *dev, ga_image_kind kind, const void *image, size_t size,
+                             void **module);
+    ga_status (*module_unload)(ga_device *dev, void *module);
+    ga_status (*module_get_function)(ga_device *dev, void *module, const char *name, void **function);
+    ga_status (*module_get_global)(ga_device *dev, void *module, const char *name, ga_devptr *ptr,
+                                   size_t *size);
+    ga_status (*function_attribute)(ga_device *dev, void *function, int attribute, int *value);
+    ga_status (*function_set_attribute)(ga_device *dev, void *function, int attribute, int value);
+    /* Offset and size of parameter `index`; GA_ERROR_NOT_FOUND past the
+     * last one; GA_ERROR_UNSUPPORTED when the driver cannot tell. */
+    ga_status (*function_param_layout)(ga_device *dev, void *function, int index, size_t *offset,
+                                       size_t *size);
+    ga_status (*launch)(ga_device *dev, void *function, const unsigned grid[3], const unsigned block[3],
+                        size_t shared_mem, void *stream, void **args);
+} ga_backend_ops;
+
+/* The active backend (set by ga_init), NULL before. */
+GA_INTERNAL extern const ga_backend_ops *ga_backend;
+GA_INTERNAL extern const ga_backend_ops ga_cuda_backend;
+
+/* The table whose compiler to use: the active backend once ga_init has
+ * succeeded, else the CUDA table, whose compiler (NVRTC) works with no
+ * driver and no GPU. Never NULL. */
+GA_INTERNAL const ga_backend_ops *ga_compiler_ops(void);
+
+/* ------------------------------------------------------------ handles */
+
+struct ga_device {
+    int ordinal;
+    void *native;                /* CUcontext */
+    int native_device;           /* CUdevice */
+    int cc_major, cc_minor;
+    int max_threads_per_block;
+    int max_block[3];
+    int max_grid[3];
+    int max_shared_per_block;       /* default limit */
+    int max_shared_per_block_optin; /* after raising the function's limit */
+    void *pool;                  /* CUmemoryPool of the device, or NULL */
+    _Atomic size_t used_bytes;   /* bytes in live ga_buffers */
+    _Atomic size_t pool_limit;   /* 0 = unlimited */
+    struct ga_staging *staging;  /* pinned bounce buffers (copy.c), lazy */
+    pthread_mutex_t staging_lock;
+};
+
+struct ga_stream {
+    ga_device *device;
+    void *native;
+    unsigned flags;
+    _Atomic int refcount;        /* the user's + one per live buffer */
+};
+
+struct ga_event {
+    ga_device *device;
+    void *native;
+    unsigned flags;
+    _Atomic int recorded;
+};
+
+struct ga_buffer {
+    ga_device *device;
+    ga_devptr ptr;
+    size_t size;
+    ga_stream *stream;           /* allocation stream (retained), NULL = null stream */
+};
+
+struct ga_program {
+    _Atomic int refcount;
+    ga_compiled_output out;
+    char *source;                /* NULL for images */
+    char **name_expressions;     /* as requested, parallel to out.lowered_names */
+    int arch;
+    ga_cache_source cache_source;
+};
+
+struct ga_function {
+    ga_module *module;
+    void *native;
+    char *name;                  /* as asked for (a name expression, perhaps) */
+    ga_param *params;            /* NULL until first asked */
+    int num_params;
+    int params_known;
+    int params_ready;
+    ga_function *next;           /* the module's list */
+};
+
+struct ga_module {
+    ga_device *device;
+    void *native;
+    ga_program *program;         /* retained, NULL for raw images */
+    char *ptx_text;              /* copy of PTX loaded as data, for params */
+    pthread_mutex_t lock;        /* guards the function list */
+    ga_function *functions;
+};
+
+/* Stream helpers for the core: retain/release keep a stream alive while
+ * buffers allocated on it live. */
+GA_INTERNAL void ga_stream_retain(ga_stream *stream);
+GA_INTERNAL ga_status ga_stream_release(ga_stream *stream);
+
+/* Pinned bounce buffers for large pageable copies (staging.c). The htod
+ * form returns once the source may be reused; the dtoh form returns once
+ * the data has arrived. */
+GA_INTERNAL int ga_staging_worthwhile(const void *host, size_t nbytes);
+GA_INTERNAL ga_status ga_staged_htod(ga_device *dev, ga_devptr dst, const void *src, size_t nbytes,
+                                     void *stream);
+GA_INTERNAL ga_status ga_staged_dtoh(ga_device *dev, void *dst, ga_devptr src, size_t nbytes,
+                                     void *stream);
+
+/* ga_init() plus the device's context made current; the common prologue. */
+GA_INTERNAL ga_status ga_device_enter(ga_device *dev);
+
+/* Fill in offset and size of each parameter from the C ABI of its dtype
+ * (pointers are 8 bytes). Parameters of UNKNOWN value type keep a preset
+ * size (PTX aggregates; alignment = largest power of two dividing it, at
+ * most 8); from C source they have size 0. */
+GA_INTERNAL void ga_params_layout(ga_param *params, int count);
+
+#endif /* GPUARRAY_CORE_GA_PRIVATE_H */

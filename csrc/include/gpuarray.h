@@ -1,0 +1,384 @@
+/* gpuarray.h - the public C API of gpuarray: devices, buffers, copies,
+ * streams, events, run-time compiled modules and kernel launches.
+ *
+ * Conventions
+ * - Every function that can fail returns a ga_status (GA_OK == 0). On
+ *   failure a human-readable detail (driver error name and text, the full
+ *   compiler log, the library paths searched, ...) is kept per thread and
+ *   read with ga_last_error().
+ * - Handles are opaque. Devices are process-wide singletons (never freed);
+ *   everything else is created by a *_create / *_alloc / *_load function and
+ *   released by the matching *_destroy / *_free / *_unload / *_release.
+ * - A NULL ga_stream* means the device's legacy default ("null") stream.
+ * - Device addresses are ga_devptr (an integer), so that an offset into a
+ *   buffer is a plain addition.
+ * - Every call is thread-safe; the device's context is made current on the
+ *   calling thread as needed.
+ * - The backend (CUDA today; host and HIP later) is chosen by ga_init();
+ *   nothing in this API depends on which one runs.
+ */
+#ifndef GPUARRAY_H
+#define GPUARRAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define GA_API __attribute__((visibility("default")))
+#else
+#define GA_API
+#endif
+
+/* ------------------------------------------------------------------ status */
+
+typedef enum ga_status {
+    GA_OK = 0,
+    GA_ERROR_INVALID_VALUE,      /* a bad argument: NULL, negative, too large */
+    GA_ERROR_OUT_OF_MEMORY,      /* device memory exhausted (or pool limit) */
+    GA_ERROR_HOST_OUT_OF_MEMORY, /* malloc or pinned host allocation failed */
+    GA_ERROR_NO_DRIVER,          /* the driver library could not be loaded */
+    GA_ERROR_DRIVER_TOO_OLD,     /* a needed entry point / feature is missing */
+    GA_ERROR_NO_DEVICE,          /* the backend has no usable device */
+    GA_ERROR_INVALID_DEVICE,     /* device ordinal out of range */
+    GA_ERROR_NO_COMPILER,        /* NVRTC (or the host compiler) not found */
+    GA_ERROR_COMPILE,            /* compilation failed: detail holds the log */
+    GA_ERROR_NOT_FOUND,          /* kernel / global name not in a module */
+    GA_ERROR_NOT_READY,          /* a query found work still pending */
+    GA_ERROR_INVALID_IMAGE,      /* module image (PTX/cubin) did not load */
+    GA_ERROR_LAUNCH,             /* launch configuration rejected */
+    GA_ERROR_UNSUPPORTED,        /* the backend cannot do this */
+    GA_ERROR_IO,                 /* reading or writing a file failed */
+    GA_ERROR_DRIVER              /* any other driver error (see detail) */
+} ga_status;
+
+/* Short name of a status ("GA_ERROR_OUT_OF_MEMORY"). Never NULL. */
+GA_API const char *ga_status_name(ga_status status);
+
+/* The detail of the last failure on this thread ("" if none). The string
+ * stays valid until the next failing gpuarray call on the same thread. */
+GA_API const char *ga_last_error(void);
+
+/* The backend's own error code of the last failure on this thread (a
+ * CUresult for CUDA), or 0 when the failure did not come from the driver. */
+GA_API int ga_last_driver_error(void);
+
+/* Backend-native error name ("CUDA_ERROR_INVALID_VALUE") of the last driver
+ * failure on this thread, or "" when there was none. */
+GA_API const char *ga_last_driver_error_name(void);
+
+/* --------------------------------------------------------- library, config */
+
+/* Select and initialise a backend. Idempotent and thread-safe; every other
+ * function calls it implicitly. GPUARRAY_BACKEND=cuda forces CUDA. Fails
+ * with GA_ERROR_NO_DRIVER / NO_DEVICE / DRIVER_TOO_OLD and a detail that
+ * says why (which libraries were tried, which symbol was missing, ...). */
+GA_API ga_status ga_init(void);
+
+/* Name of the active backend ("cuda"), or NULL before a successful ga_init. */
+GA_API const char *ga_backend_name(void);
+
+typedef struct ga_config_info {
+    const char *backend;         /* "cuda" */
+    int driver_version;          /* e.g. 13000, 0 if unknown */
+    const char *driver_path;     /* path of the loaded driver library or "" */
+    int compiler_version;        /* e.g. 13000 (major*1000 + minor*10), 0 if none */
+    const char *compiler_path;   /* path of the loaded NVRTC library or "" */
+    const char *compiler_detail; /* why the compiler is missing, or "" */
+    const char *cache_dir;       /* disk cache of compiled kernels */
+} ga_config_info;
+
+/* Fill *info. Fields are valid for the life of the process. Works (with
+ * zero/empty fields) when no backend could be initialised. */
+GA_API ga_status ga_config(ga_config_info *info);
+
+/* --------------------------------------------------------------- devices */
+
+typedef struct ga_device ga_device;
+
+GA_API ga_status ga_device_count(int *count);
+/* Device `ordinal` (0-based). The handle lives as long as the process. */
+GA_API ga_status ga_device_get(int ordinal, ga_device **device);
+GA_API int ga_device_ordinal(const ga_device *device);
+GA_API ga_status ga_device_name(ga_device *device, char *name, size_t len);
+GA_API ga_status ga_device_compute_capability(ga_device *device, int *major, int *minor);
+/* `attribute` uses the CUDA driver's numbering (CUdevice_attribute, which is
+ * also the runtime's cudaDeviceAttr numbering). */
+GA_API ga_status ga_device_attribute(ga_device *device, int attribute, int *value);
+GA_API ga_status ga_device_mem_info(ga_device *device, size_t *free_bytes, size_t *total_bytes);
+/* Block until all work on the device is done (releases nothing; callers in
+ * Python release the GIL around it). */
+GA_API ga_status ga_device_synchronize(ga_device *device);
+
+/* Attribute numbers used by gpuarray itself (CUDA numbering). */
+enum {
+    GA_DEV_ATTR_MAX_THREADS_PER_BLOCK = 1,
+    GA_DEV_ATTR_MAX_BLOCK_DIM_X = 2,
+    GA_DEV_ATTR_MAX_BLOCK_DIM_Y = 3,
+    GA_DEV_ATTR_MAX_BLOCK_DIM_Z = 4,
+    GA_DEV_ATTR_MAX_GRID_DIM_X = 5,
+    GA_DEV_ATTR_MAX_GRID_DIM_Y = 6,
+    GA_DEV_ATTR_MAX_GRID_DIM_Z = 7,
+    GA_DEV_ATTR_MAX_SHARED_MEMORY_PER_BLOCK = 8,
+    GA_DEV_ATTR_WARP_SIZE = 10,
+    GA_DEV_ATTR_MULTIPROCESSOR_COUNT = 16,
+    GA_DEV_ATTR_COMPUTE_CAPABILITY_MAJOR = 75,
+    GA_DEV_ATTR_COMPUTE_CAPABILITY_MINOR = 76,
+    GA_DEV_ATTR_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97,
+    GA_DEV_ATTR_MEMORY_POOLS_SUPPORTED = 115
+};
+
+/* --------------------------------------------------------------- streams */
+
+typedef struct ga_stream ga_stream;
+typedef struct ga_event ga_event;
+
+enum { GA_STREAM_DEFAULT = 0, GA_STREAM_NON_BLOCKING = 1 };
+
+GA_API ga_status ga_stream_create(ga_device *device, unsigned flags, ga_stream **stream);
+/* Destroying a stream with pending work is allowed: the work completes. */
+GA_API ga_status ga_stream_destroy(ga_stream *stream);
+GA_API ga_device *ga_stream_device(const ga_stream *stream);
+GA_API ga_status ga_stream_synchronize(ga_device *device, ga_stream *stream);
+/* *done = 1 if all work is complete, else 0. */
+GA_API ga_status ga_stream_query(ga_device *device, ga_stream *stream, int *done);
+GA_API ga_status ga_stream_wait_event(ga_device *device, ga_stream *stream, ga_event *event);
+/* The backend's native handle (CUstream); NULL for the null stream. */
+GA_API void *ga_stream_native(const ga_stream *stream);
+
+/* ---------------------------------------------------------------- events */
+
+enum { GA_EVENT_DEFAULT = 0, GA_EVENT_BLOCKING_SYNC = 1, GA_EVENT_DISABLE_TIMING = 2 };
+
+GA_API ga_status ga_event_create(ga_device *device, unsigned flags, ga_event **event);
+GA_API ga_status ga_event_destroy(ga_event *event);
+GA_API ga_status ga_event_record(ga_event *event, ga_stream *stream);
+GA_API ga_status ga_event_synchronize(ga_event *event);
+/* *done = 1 if the recorded work is complete (or never recorded), else 0. */
+GA_API ga_status ga_event_query(ga_event *event, int *done);
+/* Milliseconds between two recorded, completed, timing-enabled events.
+ * Unrecorded events or a timing-disabled event: GA_ERROR_INVALID_VALUE with a
+ * detail that says which. */
+GA_API ga_status ga_event_elapsed_time(ga_event *start, ga_event *end, float *ms);
+GA_API int ga_event_was_recorded(const ga_event *event);
+GA_API void *ga_event_native(const ga_event *event);
+
+/* ---------------------------------------------------- device memory (pool) */
+
+typedef uint64_t ga_devptr;
+typedef struct ga_buffer ga_buffer;
+
+/* Allocate nbytes (0 allowed: a valid buffer with address 0) of device
+ * memory, stream-ordered on `stream` from the device's memory pool. On an
+ * out-of-memory failure the pool's cached blocks are released and the
+ * allocation is retried once before GA_ERROR_OUT_OF_MEMORY is returned. The
+ * pool limit (ga_mempool_set_limit) is honoured. */
+GA_API ga_status ga_buffer_alloc(ga_device *device, size_t nbytes, ga_stream *stream, ga_buffer **buffer);
+/* Free, stream-ordered on the stream the buffer was allocated on (the
+ * memory is reused only after work queued there before the free). */
+GA_API ga_status ga_buffer_free(ga_buffer *buffer);
+GA_API ga_devptr ga_buffer_ptr(const ga_buffer *buffer);
+GA_API size_t ga_buffer_size(const ga_buffer *buffer);
+GA_API ga_device *ga_buffer_device(const ga_buffer *buffer);
+
+/* Bytes handed out to live buffers / held by the pool (live + cached). */
+GA_API ga_status ga_mempool_used_bytes(ga_device *device, size_t *bytes);
+GA_API ga_status ga_mempool_total_bytes(ga_device *device, size_t *bytes);
+/* Release cached, unused blocks back to the driver (synchronizes the device). */
+GA_API ga_status ga_mempool_free_all_blocks(ga_device *device);
+/* Cap on used bytes; 0 means no limit. */
+GA_API ga_status ga_mempool_set_limit(ga_device *device, size_t limit);
+GA_API ga_status ga_mempool_get_limit(ga_device *device, size_t *limit);
+
+/* ---------------------------------------------------- pinned host memory */
+
+/* Page-locked host memory, so copies from and to it are truly asynchronous
+ * and run at full bus speed. */
+GA_API ga_status ga_host_alloc(size_t nbytes, void **ptr);
+GA_API ga_status ga_host_free(void *ptr);
+/* 1 if ptr lies in memory from ga_host_alloc (or otherwise page-locked). */
+GA_API int ga_host_is_pinned(const void *ptr);
+
+/* ---------------------------------------------------------------- copies */
+
+/* All copies are queued on `stream` (NULL = null stream).
+ * The *_async forms return at once when the host memory is pinned; with
+ * pageable host memory they return once the host buffer may be reused.
+ * The plain forms return when the copy is complete. */
+GA_API ga_status ga_memcpy_htod_async(ga_device *device, ga_devptr dst, const void *src, size_t nbytes, ga_stream *stream);
+GA_API ga_status ga_memcpy_dtoh_async(ga_device *device, void *dst, ga_devptr src, size_t nbytes, ga_stream *stream);
+GA_API ga_status ga_memcpy_dtod_async(ga_device *device, ga_devptr dst, ga_devptr src, size_t nbytes, ga_stream *stream);
+GA_API ga_status ga_memcpy_htod(ga_device *device, ga_devptr dst, const void *src, size_t nbytes, ga_stream *stream);
+GA_API ga_status ga_memcpy_dtoh(ga_device *device, void *dst, ga_devptr src, size_t nbytes, ga_stream *stream);
+/* Fill nbytes with a repeated pattern of 1, 2 or 4 bytes (nbytes must be a
+ * multiple of elem_size and dst aligned to it). Asynchronous on stream. */
+GA_API ga_status ga_memset_async(ga_device *device, ga_devptr dst, uint32_t pattern, size_t elem_size, size_t nbytes, ga_stream *stream);
+
+/* ------------------------------------------------------------ compilation */
+
+typedef struct ga_program ga_program;
+
+typedef enum ga_image_kind {
+    GA_IMAGE_NONE = 0,
+    GA_IMAGE_CUBIN = 1,   /* device code for one real architecture */
+    GA_IMAGE_PTX = 2,     /* NUL-terminated PTX text */
+    GA_IMAGE_FATBIN = 3
+} ga_image_kind;
+
+typedef struct ga_compile_request {
+    const char *source;                     /* CUDA C++ source text */
+    const char *source_name;                /* for diagnostics; NULL = "kernel.cu" */
+    const char *const *options;             /* compiler options (may be NULL) */
+    int num_options;
+    const char *const *name_expressions;    /* e.g. "scale<float>" (may be NULL) */
+    int num_name_expressions;
+    int arch;                /* 0 = the device's (or, with no device, the
+                                newest the compiler supports); e.g. 90 */
+    int no_cache;            /* 1 = neither read nor write the caches */
+} ga_compile_request;
+
+/* Where ga_program_compile found the program. */
+typedef enum ga_cache_source {
+    GA_CACHE_MISS = 0,       /* freshly compiled */
+    GA_CACHE_MEMORY = 1,     /* in-process cache */
+    GA_CACHE_DISK = 2        /* on-disk cache */
+} ga_cache_source;
+
+/* Compile (or fetch from cache) a program. `device` may be NULL: the target
+ * architecture is then request->arch or the compiler's newest. On failure
+ * with GA_ERROR_COMPILE, ga_last_error() holds the full compiler log, and
+ * ga_compile_error_log() too. The result is reference counted. */
+GA_API ga_status ga_program_compile(ga_device *device, const ga_compile_request *request, ga_program **program);
+GA_API void ga_program_retain(ga_program *program);
+GA_API void ga_program_release(ga_program *program);
+/* The loadable image (CUBIN, or PTX when the compiler is older than the
+ * device). */
+GA_API const void *ga_program_image(const ga_program *program, size_t *size, ga_image_kind *kind);
+/* PTX text of the program (NULL when not available). */
+GA_API const char *ga_program_ptx(const ga_program *program, size_t *size);
+GA_API const char *ga_program_log(const ga_program *program);
+/* The mangled name of a name expression given at compile time, or NULL. */
+GA_API const char *ga_program_lowered_name(const ga_program *program, const char *name_expression);
+GA_API ga_cache_source ga_program_cache_source(const ga_program *program);
+GA_API int ga_program_arch(const ga_program *program);
+/* The source the program was compiled from (used to read kernel parameter
+ * types); NULL for programs created from images. */
+GA_API const char *ga_program_source(const ga_program *program);
+
+/* The full log of the last failed compile on this thread ("" if none). */
+GA_API const char *ga_compile_error_log(void);
+
+/* The disk cache directory ($GPUARRAY_CACHE_DIR, else
+ * $XDG_CACHE_HOME/gpuarray, else ~/.cache/gpuarray). */
+GA_API const char *ga_cache_dir(void);
+/* Drop the in-memory compile cache (the disk cache stays). */
+GA_API void ga_cache_clear_memory(void);
+
+/* ------------------------------------------------------ modules, functions */
+
+typedef struct ga_module ga_module;
+typedef struct ga_function ga_function;
+
+/* Load a compiled program (retained by the module). */
+GA_API ga_status ga_module_load_program(ga_device *device, ga_program *program, ga_module **module);
+/* Load an image from memory: PTX text (size may be 0: NUL-terminated) or
+ * cubin/fatbin bytes. */
+GA_API ga_status ga_module_load_data(ga_device *device, ga_image_kind kind, const void *image, size_t size, ga_module **module);
+/* Load a .ptx, .cubin or .fatbin file (kind from the contents). */
+GA_API ga_status ga_module_load_file(ga_device *device, const char *path, ga_module **module);
+/* Unload; functions obtained from it become invalid. */
+GA_API ga_status ga_module_unload(ga_module *module);
+GA_API ga_device *ga_module_device(const ga_module *module);
+
+/* Look up a kernel by its name, or by a name expression given at compile
+ * time ("scale<float>"). The function is owned by the module. */
+GA_API ga_status ga_module_get_function(ga_module *module, const char *name, ga_function **function);
+/* Address and size of a __device__ / __constant__ global. */
+GA_API ga_status ga_module_get_global(ga_module *module, const char *name, ga_devptr *ptr, size_t *size);
+
+/* Function attributes, CUDA numbering (CUfunction_attribute). */
+enum {
+    GA_FUNC_ATTR_MAX_THREADS_PER_BLOCK = 0,
+    GA_FUNC_ATTR_SHARED_SIZE_BYTES = 1,
+    GA_FUNC_ATTR_CONST_SIZE_BYTES = 2,
+    GA_FUNC_ATTR_LOCAL_SIZE_BYTES = 3,
+    GA_FUNC_ATTR_NUM_REGS = 4,
+    GA_FUNC_ATTR_PTX_VERSION = 5,
+    GA_FUNC_ATTR_BINARY_VERSION = 6,
+    GA_FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8
+};
+GA_API ga_status ga_function_attribute(ga_function *function, int attribute, int *value);
+GA_API ga_status ga_function_set_attribute(ga_function *function, int attribute, int value);
+GA_API const char *ga_function_name(const ga_function *function);
+GA_API ga_module *ga_function_module(const ga_function *function);
+
+/* ----------------------------------------------------- kernel parameters */
+
+/* Element types gpuarray knows, also used for kernel parameter types. */
+typedef enum ga_dtype {
+    GA_DTYPE_UNKNOWN = 0,  /* a type gpuarray cannot name (struct, template) */
+    GA_BOOL, GA_INT8, GA_UINT8, GA_INT16, GA_UINT16, GA_INT32, GA_UINT32,
+    GA_INT64, GA_UINT64, GA_FLOAT16, GA_BFLOAT16, GA_FLOAT32, GA_FLOAT64,
+    GA_COMPLEX64, GA_COMPLEX128,
+    GA_DTYPE_VOID,         /* only as a pointee: void* */
+    GA_DTYPE_COUNT
+} ga_dtype;
+
+GA_API size_t ga_dtype_size(ga_dtype dtype);   /* 0 for UNKNOWN / VOID */
+GA_API const char *ga_dtype_name(ga_dtype dtype);
+
+typedef enum ga_param_kind {
+    GA_PARAM_VALUE = 0,    /* passed by value: dtype says which (or UNKNOWN) */
+    GA_PARAM_POINTER = 1   /* a pointer: dtype is the pointee (VOID/UNKNOWN =
+                              any) */
+} ga_param_kind;
+
+typedef struct ga_param {
+    ga_param_kind kind;
+    ga_dtype dtype;
+    int is_const;          /* pointee is const */
+    size_t size;           /* bytes in the argument buffer */
+    size_t offset;         /* offset in the argument buffer */
+    char name[64];         /* declared name, or "" when unknown */
+    char type_text[64];    /* declared type as written, e.g. "const float*" */
+} ga_param;
+
+/* The kernel's declared parameters, read from its CUDA C source (including
+ * template instantiations given as name expressions), from PTX, or, for
+ * cubin, from the driver's parameter layout (types then UNKNOWN).
+ * *params stays valid as long as the function. *known = 0 when nothing at
+ * all could be learnt (no count check possible). */
+GA_API ga_status ga_function_params(ga_function *function, const ga_param **params, int *count, int *known);
+
+/* Parse the parameters of kernel `name` (a plain name or a name expression
+ * like "scale<float, 4>") in CUDA C `source`. Returns GA_ERROR_NOT_FOUND if
+ * no __global__ function of that name is found. Offsets/sizes follow the
+ * C ABI of the parsed types (UNKNOWN types get size 0). *params is malloc'd
+ * and freed by the caller with free(). */
+GA_API ga_status ga_parse_kernel_params(const char *source, const char *name, ga_param **params, int *count);
+/* The same from PTX text for entry `name`. */
+GA_API ga_status ga_parse_ptx_params(const char *ptx, const char *name, ga_param **params, int *count);
+
+/* --------------------------------------------------------------- launches */
+
+/* Launch `function` on grid x block threads with `shared_mem` bytes of
+ * dynamic shared memory on `stream`. `args` points to one pointer per
+ * parameter, each to the argument's bytes (the CUDA kernelParams form).
+ * Grid and block are checked against the device's limits first
+ * (GA_ERROR_LAUNCH with a detail naming the limit). */
+GA_API ga_status ga_launch(ga_function *function, const unsigned grid[3], const unsigned block[3],
+                           size_t shared_mem, ga_stream *stream, void **args);
+
+/* ----------------------------------------------------------------- hashing */
+
+/* SHA-256 of data (used for the kernel cache key; exported for tests). */
+GA_API void ga_sha256(const void *data, size_t size, unsigned char digest[32]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPUARRAY_H */

@@ -1,0 +1,55 @@
+"""gpuarray - GPU arrays for Python over a C core, under CuPy's names.
+
+    import gpuarray as cp
+
+    x = cp.ones(1000000, dtype=cp.float32)
+    kernel = cp.RawKernel(source, 'saxpy')
+    kernel(grid, block, (n, 2.0, x, y))
+    print(y[0])
+
+Importing touches no driver: CUDA is loaded on first use, and where it is
+missing, what needs it raises gpuarray.cuda.CUDAUnavailableError saying why
+(``gpuarray.cuda.is_available()`` asks without raising).
+"""
+
+from numpy import (  # noqa: F401  dtypes and constants are NumPy's, as in CuPy
+    bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+    float16, float32, float64, complex64, complex128,
+    byte, ubyte, short, ushort, intc, uintc, int_, uint, intp, uintp,
+    longlong, ulonglong, half, single, double, csingle, cdouble,
+    dtype, e, euler_gamma, inf, nan, pi, newaxis,
+)
+
+from gpuarray import _core
+from gpuarray._core import (  # noqa: F401
+    ndarray,
+    empty, zeros, ones, full, arange,
+    empty_like, zeros_like, ones_like, full_like,
+    asarray, array, ascontiguousarray, asnumpy,
+    get_default_memory_pool, empty_pinned, zeros_pinned,
+)
+from gpuarray import cuda  # noqa: F401
+from gpuarray.cuda.memory import get_default_pinned_memory_pool  # noqa: F401
+from gpuarray._kernel import RawKernel, RawModule  # noqa: F401
+from gpuarray._config import show_config  # noqa: F401
+from gpuarray import _hostops
+
+__version__ = '0.1.0'
+
+_hostops.install(ndarray)
+del _hostops
+
+
+def get_array_module(*args):
+    """gpuarray if any argument is a gpuarray.ndarray, else numpy (as CuPy's)."""
+    for a in args:
+        if isinstance(a, ndarray):
+            import gpuarray
+            return gpuarray
+    import numpy
+    return numpy
+
+
+def is_available():
+    """Whether CUDA is usable here (never raises)."""
+    return _core.is_available()

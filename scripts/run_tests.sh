@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# run_tests.sh - what `make test` runs after the build: every C test binary
+# given (exit 0 = passed, 77 = skipped with the reason it printed, anything
+# else = failed), then pytest on tests/. Both always run; exits non-zero if
+# either failed. pytest's exit 5 (no tests collected) counts as a failure, so
+# an empty run can never pass silently.
+#
+#   scripts/run_tests.sh build/test_a build/test_b -- [pytest args...]
+#
+# Environment: PYTHON (the venv's python), C_TEST_TIMEOUT and TEST_TIMEOUT
+# (seconds, per C test and for the whole pytest run).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+PYTHON=${PYTHON:-.venv/bin/python}
+C_TEST_TIMEOUT=${C_TEST_TIMEOUT:-300}
+TEST_TIMEOUT=${TEST_TIMEOUT:-3000}
+
+c_tests=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do c_tests+=("$1"); shift; done
+[ $# -gt 0 ] && shift   # the "--"
+
+status=0
+passed=0 failed=0 skipped=0
+for t in "${c_tests[@]+"${c_tests[@]}"}"; do
+    echo "== $t"
+    timeout -k 10 "$C_TEST_TIMEOUT" "./$t"
+    rc=$?
+    case $rc in
+        0)  echo "== $t: PASSED"; passed=$((passed + 1)) ;;
+        77) echo "== $t: SKIPPED (exit 77)"; skipped=$((skipped + 1)) ;;
+        124|137) echo "== $t: FAILED (timed out after ${C_TEST_TIMEOUT}s)"; failed=$((failed + 1)) ;;
+        *)  echo "== $t: FAILED (exit $rc)"; failed=$((failed + 1)) ;;
+    esac
+done
+echo "C tests: $passed passed, $failed failed, $skipped skipped (of ${#c_tests[@]} programs)"
+[ "$failed" -eq 0 ] || status=1
+
+# A hung test must not eat the whole run: per-test timeouts where the plugin
+# is installed, else a traceback dump of whatever is stuck after 10 minutes.
+if "$PYTHON" -c 'import pytest_timeout' 2>/dev/null; then
+    guard=(--timeout=600)
+else
+    guard=(-o faulthandler_timeout=600)
+fi
+
+timeout -k 30 "$TEST_TIMEOUT" "$PYTHON" -m pytest -q -rfEs -p no:cacheprovider \
+    "${guard[@]}" "$@" tests
+rc=$?
+case $rc in
+    0) ;;
+    5) echo "run_tests: pytest collected no tests: that is a failure"; status=1 ;;
+    124|137) echo "run_tests: pytest timed out after ${TEST_TIMEOUT}s"; status=1 ;;
+    *) status=1 ;;
+esac
+exit $status
