@@ -11,10 +11,6 @@ import gpuarray
 #: None where CUDA is usable, else why not (the core's detail).
 CUDA_UNAVAILABLE = gpuarray._core.unavailable_reason()
 
-#: Every element type a gpuarray.ndarray can have.
-ALL_DTYPES = [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
-              np.uint64, np.float16, np.float32, np.float64, np.complex64, np.complex128]
-
 
 def pytest_configure(config):
     config.addinivalue_line(

@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 
 import gpuarray as cp
-from conftest import ALL_DTYPES
 
 pytestmark = pytest.mark.cuda
+
+#: Every element type a gpuarray.ndarray can have.
+ALL_DTYPES = [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+              np.uint64, np.float16, np.float32, np.float64, np.complex64, np.complex128]
 
 SHAPES = [(), (0,), (1,), (7,), (3, 5), (2, 3, 4), (4, 0, 3)]
 

@@ -9,6 +9,32 @@ pyga_state pyga;
 
 /* ------------------------------------------------------- argument binding */
 
+/* Keywords written in a call are interned strs, so comparing pointers with
+ * the interned parameter name matches at once; the names are string
+ * literals, cached here by address. Full: fall back to comparing text. */
+#define KW_CACHE 256
+static struct { const char *name; PyObject *str; } kw_cache[KW_CACHE];
+
+static PyObject *interned_name(const char *name)
+{
+    size_t h = ((uintptr_t)name >> 3) % KW_CACHE;
+    for (size_t i = 0; i < KW_CACHE; i++, h = (h + 1) % KW_CACHE) {
+        if (kw_cache[h].name == name)
+            return kw_cache[h].str;
+        if (!kw_cache[h].name) {
+            PyObject *str = PyUnicode_InternFromString(name);
+            if (!str) {
+                PyErr_Clear();
+                return NULL;
+            }
+            kw_cache[h].name = name;
+            kw_cache[h].str = str;   /* lives forever */
+            return str;
+        }
+    }
+    return NULL;
+}
+
 int pyga_parse_args(const char *fname, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
                     const char *const *names, int nnames, int npos, int nrequired,
                     PyObject **vals)
@@ -27,12 +53,12 @@ int pyga_parse_args(const char *fname, PyObject *const *args, Py_ssize_t nargs, 
         for (Py_ssize_t k = 0; k < nkw; k++) {
             PyObject *key = PyTuple_GET_ITEM(kwnames, k);
             int found = -1;
-            for (int i = 0; i < nnames; i++) {
-                if (PyUnicode_CompareWithASCIIString(key, names[i]) == 0) {
+            for (int i = 0; i < nnames && found < 0; i++)
+                if (key == interned_name(names[i]))
                     found = i;
-                    break;
-                }
-            }
+            for (int i = 0; i < nnames && found < 0; i++)
+                if (PyUnicode_CompareWithASCIIString(key, names[i]) == 0)
+                    found = i;
             if (found < 0) {
                 PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'", fname, key);
                 return -1;
