@@ -184,6 +184,8 @@ struct ga_buffer {
     ga_stream *stream;           /* allocation stream (retained), NULL = null stream */
 };
 
+#define GA_PROGRAM_MAX_DEVICES 16
+
 struct ga_program {
     _Atomic int refcount;
     ga_compiled_output out;
@@ -191,6 +193,10 @@ struct ga_program {
     char **name_expressions;     /* as requested, parallel to out.lowered_names */
     int arch;
     ga_cache_source cache_source;
+    /* The module this program is loaded as, per device ordinal (weak: the
+     * module retains the program; guarded by module.c's lock). Loading the
+     * same program again on a device shares it, as CuPy does. */
+    ga_module *loaded[GA_PROGRAM_MAX_DEVICES];
 };
 
 struct ga_function {
@@ -205,6 +211,7 @@ struct ga_function {
 };
 
 struct ga_module {
+    _Atomic int refcount;        /* one per ga_module_load_* that returned it */
     ga_device *device;
     void *native;
     ga_program *program;         /* retained, NULL for raw images */

@@ -23,6 +23,7 @@ static ga_status module_new(ga_device *device, ga_module **out)
     if (!m)
         return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "out of host memory");
     m->device = device;
+    atomic_init(&m->refcount, 1);
     pthread_mutex_init(&m->lock, NULL);
     *out = m;
     return GA_OK;
@@ -35,26 +36,49 @@ static void module_discard(ga_module *m)
     free(m);
 }
 
+/* Guards every program's `loaded` slots. Loads are rare; one lock is plenty. */
+static pthread_mutex_t loaded_lock = PTHREAD_MUTEX_INITIALIZER;
+
 ga_status ga_module_load_program(ga_device *device, ga_program *program, ga_module **module)
 {
-    if (!program)
-        return ga_error(GA_ERROR_INVALID_VALUE, "ga_module_load_program: program is NULL");
+    if (!program || !module)
+        return ga_error(GA_ERROR_INVALID_VALUE, "ga_module_load_program: NULL argument");
+    if (!device) {
+        ga_status st = ga_device_get(0, &device);
+        if (st != GA_OK)
+            return st;
+    }
+    /* The same program (a compile-cache hit returns the same object) on the
+     * same device shares one loaded module: a kernel built again from the
+     * same source costs a lookup, not a module load. */
+    int slot = device->ordinal < GA_PROGRAM_MAX_DEVICES ? device->ordinal : -1;
+    pthread_mutex_lock(&loaded_lock);
+    if (slot >= 0 && program->loaded[slot]) {
+        ga_module *shared = program->loaded[slot];
+        atomic_fetch_add(&shared->refcount, 1);
+        pthread_mutex_unlock(&loaded_lock);
+        *module = shared;
+        return GA_OK;
+    }
     ga_module *m;
     ga_status st = module_new(device, &m);
-    if (st != GA_OK)
-        return st;
-    size_t size = 0;
-    ga_image_kind kind = GA_IMAGE_NONE;
-    const void *image = ga_program_image(program, &size, &kind);
-    st = ga_backend->module_load(m->device, kind, image, size, &m->native);
-    if (st != GA_OK) {
-        module_discard(m);
-        return st;
+    if (st == GA_OK) {
+        size_t size = 0;
+        ga_image_kind kind = GA_IMAGE_NONE;
+        const void *image = ga_program_image(program, &size, &kind);
+        st = ga_backend->module_load(m->device, kind, image, size, &m->native);
+        if (st != GA_OK) {
+            module_discard(m);
+        } else {
+            ga_program_retain(program);
+            m->program = program;
+            if (slot >= 0)
+                program->loaded[slot] = m;
+            *module = m;
+        }
     }
-    ga_program_retain(program);
-    m->program = program;
-    *module = m;
-    return GA_OK;
+    pthread_mutex_unlock(&loaded_lock);
+    return st;
 }
 
 ga_status ga_module_load_data(ga_device *device, ga_image_kind kind, const void *image, size_t size,
@@ -146,6 +170,19 @@ ga_status ga_module_unload(ga_module *module)
 {
     if (!module)
         return GA_OK;
+    if (module->program) {
+        pthread_mutex_lock(&loaded_lock);
+        int last = atomic_fetch_sub(&module->refcount, 1) == 1;
+        if (last) {
+            ga_program *prog = module->program;
+            for (int i = 0; i < GA_PROGRAM_MAX_DEVICES; i++)
+                if (prog->loaded[i] == module)
+                    prog->loaded[i] = NULL;
+        }
+        pthread_mutex_unlock(&loaded_lock);
+        if (!last)
+            return GA_OK;
+    }
     ga_status st = ga_device_enter(module->device);
     if (st == GA_OK)
         st = ga_backend->module_unload(module->device, module->native);

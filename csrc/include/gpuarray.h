@@ -289,7 +289,9 @@ GA_API ga_status ga_module_load_program(ga_device *device, ga_program *program, 
 GA_API ga_status ga_module_load_data(ga_device *device, ga_image_kind kind, const void *image, size_t size, ga_module **module);
 /* Load a .ptx, .cubin or .fatbin file (kind from the contents). */
 GA_API ga_status ga_module_load_file(ga_device *device, const char *path, ga_module **module);
-/* Unload; functions obtained from it become invalid. */
+/* Release a module. Loading one program twice on a device returns the same
+ * module (reference counted); the last unload frees it, and functions
+ * obtained from it become invalid then. */
 GA_API ga_status ga_module_unload(ga_module *module);
 GA_API ga_device *ga_module_device(const ga_module *module);
 
