@@ -24,7 +24,7 @@
 typedef struct pyga_state {
     PyObject *module;
 
-    /* exceptions (see module.c for the hierarchy) */
+    /* exceptions (see errors.c for the hierarchy) */
     PyObject *CUDADriverError;     /* RuntimeError: the driver said no */
     PyObject *CUDAUnavailableError;/* CUDADriverError: no driver/device/too old */
     PyObject *OutOfMemoryError;    /* MemoryError */
@@ -47,11 +47,13 @@ typedef struct pyga_state {
 extern pyga_state pyga;
 
 /* Turn a failed status (and ga_last_error()) into the right exception:
- * OUT_OF_MEMORY -> OutOfMemoryError, NO_DRIVER/NO_DEVICE/DRIVER_TOO_OLD/
- * NO_COMPILER -> CUDAUnavailableError, COMPILE -> CompileException,
- * INVALID_VALUE/LAUNCH -> ValueError, NOT_FOUND -> ...; everything else
- * -> CUDADriverError with the driver's error name and text. Always returns
- * NULL so that call sites read `return pyga_raise(st);`. */
+ * OUT_OF_MEMORY -> OutOfMemoryError, HOST_OUT_OF_MEMORY -> MemoryError,
+ * NO_DRIVER/NO_DEVICE/DRIVER_TOO_OLD/NO_COMPILER -> CUDAUnavailableError,
+ * COMPILE -> CompileException, IO -> OSError; INVALID_VALUE/INVALID_DEVICE/
+ * LAUNCH -> ValueError and UNSUPPORTED -> NotImplementedError when the core
+ * itself refused (no driver code); NOT_FOUND and anything the driver
+ * reported -> CUDADriverError with the driver's error name and text. Always
+ * returns NULL so that call sites read `return pyga_raise(st);`. */
 PyObject *pyga_raise(ga_status status);
 /* Same, for functions returning int (-1). */
 int pyga_raise_int(ga_status status);
@@ -127,7 +129,9 @@ int pyga_stream_arg(PyObject *arg, ga_stream **stream, PyObject **stream_obj);
 ga_dtype pyga_dtype_from_descr(PyArray_Descr *descr);   /* UNKNOWN if none */
 
 /* A new ndarray owning fresh device memory (contents undefined),
- * allocated on the current stream of the current device. */
+ * allocated on the current stream of the current device. `descr` is
+ * borrowed, not stolen. A bad shape is a ValueError, an unsupported dtype a
+ * TypeError. */
 PyObject *pyga_ndarray_empty(int ndim, const Py_ssize_t *shape, PyArray_Descr *descr, int fortran);
 
 /* ------------------------------------------------ per-file initialisation */
