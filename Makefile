@@ -3,8 +3,8 @@
 #   make build   .venv (only missing packages installed), the extension
 #                gpuarray._core in place, build/libgpuarray.{so,a}, C tests
 #   make test    build, then the C tests (exit 77 = skipped) and pytest
-#   make demo    build, then the saxpy of the textbook in every version this
-#                machine can run (scripts/demo.py)
+#   make demo    build, then every example of the textbook (examples/NN_*/)
+#                in every version this machine can run (scripts/demo.py)
 #   make bench   build, then benchmarks/bench.py (GPU only)
 #   make clean   remove what the build made (keeps .venv; `make distclean`
 #                removes it too)
@@ -40,7 +40,7 @@ ALL_HDRS  := $(wildcard csrc/*/*.h csrc/*/*.def csrc/*/*.inc csrc/*/*.fn)
 LIB_SO    := $(BUILD)/libgpuarray.so
 LIB_A     := $(BUILD)/libgpuarray.a
 C_TESTS   := $(patsubst tests/c/%.c,$(BUILD)/%,$(sort $(wildcard tests/c/test_*.c)))
-SAXPY_C   := $(BUILD)/saxpy_c
+EXAMPLE_BINS := $(patsubst examples/%/c_version.c,$(BUILD)/examples/%,$(sort $(wildcard examples/[0-9][0-9]_*/c_version.c)))
 DRIVER_BENCH := $(BUILD)/c_driver_bench
 EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
 EXT       := gpuarray/_core$(EXT_SUFFIX)
@@ -99,9 +99,12 @@ $(BUILD)/test_%: tests/c/test_%.c $(LIB_SO) $(ALL_HDRS)
 	$(CC) -O1 -g $(CSTD) $(WARN) $(INCLUDES) -o $@ $< -L$(BUILD) -lgpuarray \
 	    -Wl,-rpath,'$$ORIGIN' $(LIB_LDLIBS) -lm
 
-$(SAXPY_C): examples/03_saxpy/c_version.c $(LIB_SO) csrc/include/gpuarray.h
+# The C version of each example: build/examples/NN_name from
+# examples/NN_name/c_version.c, finding the library one directory up.
+$(BUILD)/examples/%: examples/%/c_version.c $(LIB_SO) csrc/include/gpuarray.h
+	@mkdir -p $(@D)
 	$(CC) -O2 $(CSTD) $(WARN) -Icsrc/include -o $@ $< -L$(BUILD) -lgpuarray \
-	    -Wl,-rpath,'$$ORIGIN' $(LIB_LDLIBS)
+	    -Wl,-rpath,'$$ORIGIN/..' $(LIB_LDLIBS)
 
 # Plain C on the CUDA driver API + NVRTC, for the benchmarks only: needs the
 # toolkit's headers (the GPU machine has them); links the driver's stub, the
@@ -124,9 +127,10 @@ test: build
 	    bash scripts/run_tests.sh $(C_TESTS) -- $(PYTEST_ARGS)
 
 # ------------------------------------------------------------------- demo
+# A C version that fails to build shows as such in the demo's table.
 demo: build
-	@$(MAKE) --no-print-directory $(SAXPY_C) || echo "demo: building $(SAXPY_C) failed"
-	@SAXPY_C=$(SAXPY_C) $(VPY) scripts/demo.py
+	@$(MAKE) --no-print-directory -k $(EXAMPLE_BINS) || echo "demo: building some C examples failed (see above)"
+	@$(VPY) scripts/demo.py
 
 # ------------------------------------------------------------------ bench
 # The plain-C driver bench builds only where the toolkit's cuda.h exists;

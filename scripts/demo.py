@@ -1,37 +1,91 @@
 #!/usr/bin/env python3
-"""demo.py - what `make demo` runs: the textbook's saxpy (chapter 7.1) in every
-version this machine can run, side by side, then one table: version,
-result[0], whether it agrees with 5.0 (= 2 * 1 + 3), and the time of one
-launch + synchronize.
+"""demo.py - what `make demo` runs: every example of the textbook chapter
+(examples/NN_name/) in every version this machine can run, a check that the
+versions agree, ONE table (example x version -> agreed?, time), a table of
+transfer bandwidths, and a PNG chart of the timings.
 
-    examples/03_saxpy/gpuarray_version.py   the chapter's CuPy code, `import gpuarray as cp`
-    build/saxpy_c                           the same on gpuarray's C API (c_version.c)
-    examples/03_saxpy/cupy_version.py       the chapter's code unchanged, on CuPy
-    examples/03_saxpy/torch_version.py      y = a * x + y in PyTorch
+    build/examples/NN_name                 c_version.c on gpuarray's C API
+    examples/NN_name/gpuarray_version.py   CuPy code with `import gpuarray as cp`
+    examples/NN_name/cupy_version.py       the same on CuPy (where CuPy and a GPU exist)
+    examples/NN_name/torch_version.py      the same in PyTorch (where PyTorch and a GPU exist)
 
-Where a version cannot run (no GPU, framework not installed) it says why.
-Exit status: 0 when every gpuarray version that could run gave 5.0 (and
-always where there is no GPU); 1 when a gpuarray version failed on a GPU.
+Every version prints `result: key=value` lines (compared with the expected
+values and across versions: same numbers, same device name) and `time:
+key=value unit` lines (shown, never compared). A version that cannot run
+says why in its cell: no backend, no GPU, not installed, or a version that
+cannot exist (PyTorch loads no PTX). CuPy's saxpy with a Python float `a`
+gives 3.0, not 5.0 (CuPy passes a double to `float a`): its cell says so.
+
+The chart (launch overhead, transfer bandwidth, saxpy time across C,
+gpuarray, CuPy and PyTorch) needs matplotlib; without it the demo says so
+and writes no chart. It goes to $OUT when set, else build/demo/, with the
+table as demo_table.md beside it.
+
+Exit status: 1 when a gpuarray version (C or Python) failed or disagreed on
+a machine where gpuarray has a backend; else 0.
 """
 import ctypes
 import importlib.util
+import json
+import math
 import os
 import re
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EX = os.path.join(ROOT, "examples", "03_saxpy")
+BUILD = os.path.join(ROOT, "build")
+ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p))
 TIMEOUT = int(os.environ.get("DEMO_TIMEOUT", "120"))
 
+# folder, table label, the time shown in the table (a `time:` key)
+EXAMPLES = [
+    ("01_device_info", "1 device info (7.1)", None),
+    ("02_memory", "2 memory ops (7.1)", "roundtrip_ms"),
+    ("03_saxpy", "3 saxpy (7.1)", "saxpy_ms"),
+    ("04_streams", "4 two streams (7.2)", "streams_ms"),
+    ("05_event_timing", "5 event timing (7.2)", "kernel_ms"),
+    ("06_transfer_cost", "6 100 MB transfers (7.1)", "htod_pinned"),
+    ("07_ptx", "7 hand-written PTX (7.5)", "saxpy_ms"),
+    ("08_inline_ptx", "8 inline PTX asm (7.5)", "kernel_ms"),
+]
+VERSIONS = ["C", "gpuarray", "CuPy", "PyTorch"]
+SCRIPT = {"gpuarray": "gpuarray_version.py", "CuPy": "cupy_version.py", "PyTorch": "torch_version.py"}
+
+# Why a version does not exist, where the chapter's subject rules it out.
+NO_VERSION = {
+    ("07_ptx", "PyTorch"): "PyTorch has no API to load a PTX module",
+    ("08_inline_ptx", "PyTorch"): "PyTorch has no raw-kernel API to run a CUDA C kernel with "
+                                  "inline asm (short of building a C++ extension with nvcc)",
+}
+# Disagreements that are right, and why.
+KNOWN = {
+    ("03_saxpy", "CuPy"): "CuPy's known bug: the Python float a = 2.0 is passed as a double "
+                          "to the kernel's `float a`, which reads 0.0",
+}
+# The values every version must print (the arithmetic of the examples).
+EXPECTED = {
+    "02_memory": {"output_len": 1000, "output_sum": 0.0, "data_sum": 499500.0,
+                  "data_last": 999.0, "data_equal": 1},
+    "03_saxpy": {"y0": 5.0, "y_sum": 5000000.0},
+    "04_streams": {"model1_sum": 23059.0, "model2_sum": 171160.0, "model1_y0": 787.0,
+                   "model2_max": 23.0},
+    "05_event_timing": {"y0": 5.0, "y_sum": 5000000.0},
+    "06_transfer_cost": {"pageable_equal": 1, "pinned_equal": 1, "bytes": 100000000},
+    "07_ptx": {"y0": 5.0, "y_sum": 5000000.0},
+    "08_inline_ptx": {"data999": 1998.0, "data_sum": 999000000.0},
+}
+
+
+# ------------------------------------------------------------------ probes
 
 def cuda_probe():
-    """(device count, why not) asked of the driver directly."""
+    """(device count, why none) asked of the CUDA driver directly."""
     path = os.environ.get("GPUARRAY_LIBCUDA", "libcuda.so.1")
     try:
         lib = ctypes.CDLL(path)
     except OSError as e:
-        return 0, f"no CUDA driver ({path} not found)" if "No such file" in str(e) else str(e)
+        return 0, f"no CUDA driver ({path}: {e})"
     r = lib.cuInit(0)
     if r != 0:
         name = ctypes.c_char_p()
@@ -39,14 +93,38 @@ def cuda_probe():
         return 0, f"cuInit failed: {(name.value or b'?').decode()}"
     n = ctypes.c_int(0)
     lib.cuDeviceGetCount(ctypes.byref(n))
-    return (n.value, "") if n.value else (0, "the driver reports no CUDA device")
+    return (n.value, "") if n.value else (0, "the CUDA driver reports no device")
+
+
+def gpuarray_probe():
+    """(backend name or None, why none), asked in a child process so that
+    this one holds no context while the examples run."""
+    code = ("import json, gpuarray; c = gpuarray._core.config(); "
+            "print(json.dumps([c['backend'] if c['available'] else None, c['unavailable_reason']]))")
+    rc, out = run([sys.executable, "-c", code])
+    try:
+        backend, why = json.loads(out.strip().splitlines()[-1])
+        return backend, why or ""
+    except (ValueError, IndexError):
+        return None, f"import gpuarray failed: {last_line(out)}"
+
+
+def versions():
+    """'numpy 2.x, cupy 13.x, ...' of what is installed, without importing it."""
+    from importlib import metadata
+    dists = metadata.packages_distributions()
+    out = []
+    for module in ("numpy", "cupy", "torch", "matplotlib"):
+        found = [f"{module} {metadata.version(d)}" for d in dists.get(module, [])[:1]]
+        out.append(found[0] if found else f"{module} not installed")
+    return ", ".join(out)
 
 
 def run(cmd):
-    """(exit code, combined output) with a time limit."""
+    """(exit code, stdout + stderr) with a time limit."""
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, cwd=ROOT)
-        return r.returncode, (r.stdout + r.stderr).strip()
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, cwd=ROOT, env=ENV)
+        return r.returncode, r.stdout + r.stderr
     except subprocess.TimeoutExpired:
         return 124, f"timed out after {TIMEOUT} s"
     except OSError as e:
@@ -54,82 +132,292 @@ def run(cmd):
 
 
 def last_line(text):
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    return lines[-1].strip()[:160] if lines else "(no output)"
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1][:200] if lines else "(no output)"
 
+
+def build_c(name):
+    """Path of the C version's program, compiled here (as the Makefile does)
+    when make did not build it; (None, why) when it cannot be."""
+    exe = os.path.join(BUILD, "examples", name)
+    src = os.path.join(ROOT, "examples", name, "c_version.c")
+    if os.path.exists(exe) and os.path.getmtime(exe) >= os.path.getmtime(src):
+        return exe, None
+    if not os.path.exists(os.path.join(BUILD, "libgpuarray.so")):
+        return None, "build/libgpuarray.so is missing (run make build)"
+    os.makedirs(os.path.dirname(exe), exist_ok=True)
+    cmd = [os.environ.get("CC", "cc"), "-O2", "-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter",
+           "-I" + os.path.join(ROOT, "csrc", "include"), "-o", exe, src, "-L" + BUILD, "-lgpuarray",
+           "-Wl,-rpath,$ORIGIN/..", "-pthread", "-ldl"]
+    print("demo: " + " ".join(cmd))
+    rc, out = run(cmd)
+    return (exe, None) if rc == 0 else (None, f"compiling c_version.c failed: {last_line(out)}")
+
+
+# ------------------------------------------------------------ one version
 
 def parse(out):
-    m = re.search(r"result\[0\]\s*=\s*(\S+)", out)
-    t = re.search(r"time:\s*([0-9.eE+-]+)\s*ms", out)
-    result = m.group(1) if m else None
-    try:
-        agrees = result is not None and abs(float(result) - 5.0) < 1e-6
-    except ValueError:
-        agrees = False
-    return result, agrees, (float(t.group(1)) if t else None)
+    """{key: value} of the `result:` lines and {key: (float, unit)} of the
+    `time:` lines."""
+    results, times = {}, {}
+    for line in out.splitlines():
+        m = re.match(r"\s*result:\s*(\w+)=(.*)$", line)
+        if m:
+            results[m.group(1)] = m.group(2).strip()
+        m = re.match(r"\s*time:\s*(\w+)=([-+0-9.eE]+)\s*(\S*)", line)
+        if m:
+            times[m.group(1)] = (float(m.group(2)), m.group(3))
+    return results, times
 
+
+def same(a, b):
+    try:
+        return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-9)
+    except (TypeError, ValueError):
+        return str(a).strip() == str(b).strip()
+
+
+class Cell:
+    """What one version of one example did."""
+
+    def __init__(self, status, detail="", results=None, times=None):
+        self.status = status          # ran, skipped, failed
+        self.detail = detail          # short reason (skipped/failed) or verdict
+        self.results = results or {}
+        self.times = times or {}
+        self.agrees = None            # True/False once compared; None if it did not run
+        self.known = False            # a disagreement that is right (KNOWN)
+
+
+def run_version(name, version, ctx):
+    """Run one version of one example and return its Cell."""
+    if (name, version) in NO_VERSION:
+        return Cell("skipped", "n/a: " + NO_VERSION[name, version])
+    if version == "C":
+        exe, why = build_c(name)
+        if exe is None:
+            return Cell("failed" if ctx["backend"] else "skipped", "not built: " + why)
+        cmd = [exe]
+    else:
+        script = os.path.join(ROOT, "examples", name, SCRIPT[version])
+        if not os.path.exists(script):
+            return Cell("skipped", f"n/a: no {SCRIPT[version]}")
+        if version in ("CuPy", "PyTorch"):
+            module = "cupy" if version == "CuPy" else "torch"
+            if importlib.util.find_spec(module) is None:
+                return Cell("skipped", f"not installed: {module} is not importable")
+            if not ctx["ngpu"]:
+                return Cell("skipped", "no GPU: " + ctx["gpu_why"])
+        cmd = [sys.executable, script]
+
+    print(f"\n== {name} / {version}: {' '.join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)}")
+    rc, out = run(cmd)
+    for line in out.rstrip().splitlines():
+        print("   " + line)
+    results, times = parse(out)
+    skipped = re.search(r"^skipped:\s*(.*)$", out, re.M)
+    if rc == 77 and skipped:
+        return Cell("skipped", skipped.group(1).strip())
+    if rc != 0 and version in ("C", "gpuarray") and not ctx["backend"]:
+        return Cell("skipped", "no backend: " + ctx["backend_why"])
+    if rc != 0:
+        return Cell("failed", f"FAILED (exit {rc}): {last_line(out)}", results, times)
+    if not results:
+        return Cell("failed", "FAILED: printed no result lines", results, times)
+    return Cell("ran", "", results, times)
+
+
+def judge(name, cells):
+    """Compare every version that ran with the expected values and with the
+    first version that ran (device name, compute capability, ...)."""
+    expected = dict(EXPECTED.get(name, {}))
+    ran = [v for v in VERSIONS if cells[v].status == "ran"]
+    reference = {}
+    for v in ran:
+        if (name, v) in KNOWN:
+            continue
+        for k, val in cells[v].results.items():
+            reference.setdefault(k, val)
+    for k, val in expected.items():
+        reference[k] = val
+    for v in ran:
+        cell = cells[v]
+        wrong = [f"{k}={cell.results.get(k, 'missing')} (expected {reference[k]})"
+                 for k in reference
+                 if (k in expected or k in cell.results) and not same(cell.results.get(k), reference[k])]
+        cell.agrees = not wrong
+        if wrong and (name, v) in KNOWN:
+            cell.known = True
+            cell.detail = "; ".join(wrong)
+        elif wrong:
+            cell.detail = "DISAGREES: " + "; ".join(wrong)
+
+
+# ----------------------------------------------------------------- output
+
+def fmt_time(name, metric, cell):
+    if not metric or metric not in cell.times:
+        return ""
+    value, unit = cell.times[metric]
+    if unit == "GB/s":
+        return f"{value:.1f} GB/s pinned htod"
+    return f"{value:.4f} {unit}" if value < 1 else f"{value:.2f} {unit}"
+
+
+def table(cells, footnotes):
+    """The Markdown table: example x version -> agreed?, time. Long reasons
+    go to numbered footnotes, so that the table stays readable."""
+    def note(text):
+        if text not in footnotes:
+            footnotes.append(text)
+        return f"[{footnotes.index(text) + 1}]"
+
+    rows = []
+    for name, label, metric in EXAMPLES:
+        row = [label]
+        for v in VERSIONS:
+            c = cells[name][v]
+            if c.status == "ran" and c.agrees:
+                t = fmt_time(name, metric, c)
+                row.append("yes" + (", " + t if t else ""))
+            elif c.status == "ran" and c.known:
+                t = fmt_time(name, metric, c)
+                row.append("disagrees (CuPy's known bug) " + note(KNOWN[name, v] + ": " + c.detail)
+                           + (", " + t if t else ""))
+            elif c.status == "ran":
+                row.append("NO " + note(c.detail))
+            elif c.status == "skipped":
+                short = c.detail.split(":")[0]
+                if short.startswith("the ") and "backend cannot" in short:
+                    short = short[4:]
+                row.append(short + " " + note(c.detail))
+            else:
+                row.append("FAILED " + note(c.detail))
+        rows.append(row)
+    head = ["example"] + VERSIONS
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |")
+    return lines
+
+
+def bandwidth_table(cells):
+    keys = ["htod_pageable", "dtoh_pageable", "htod_pinned", "dtoh_pinned"]
+    have = [v for v in VERSIONS if cells["06_transfer_cost"][v].status == "ran"]
+    if not have:
+        return []
+    lines = ["| 100 MB transfer (GB/s) | " + " | ".join(keys) + " |",
+             "|---|" + "---|" * len(keys)]
+    for v in have:
+        t = cells["06_transfer_cost"][v].times
+        lines.append(f"| {v} | " + " | ".join(f"{t[k][0]:.1f}" if k in t else "-" for k in keys) + " |")
+    for gen, gbps in (("3.0", 12), ("4.0", 25), ("5.0", 50)):
+        lines.append(f"| chapter: PCIe {gen} x16, effective | " + " | ".join([f"~{gbps}"] * len(keys)) + " |")
+    return lines
+
+
+def chart(cells, outdir):
+    """The PNG chart; returns its path, or None and why not."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except Exception as e:  # ImportError, or a broken install
+        return None, f"matplotlib is not importable here ({type(e).__name__}: {e})"
+
+    def series(name, key):
+        out = []
+        for v in VERSIONS:
+            c = cells[name][v]
+            out.append(c.times[key][0] if c.status == "ran" and key in c.times else None)
+        return out
+
+    panels = [
+        ("launch overhead (us per launch)\nempty kernel; PyTorch: fill_ of 1 element",
+         [("host time per launch", series("05_event_timing", "launch_us"))]),
+        ("100 MB transfer bandwidth (GB/s)",
+         [(k.replace("_", " "), series("06_transfer_cost", k))
+          for k in ("htod_pageable", "dtoh_pageable", "htod_pinned", "dtoh_pinned")]),
+        ("saxpy, n = 1,000,000 (ms)",
+         [("launch + synchronize (host clock)", series("03_saxpy", "saxpy_ms")),
+          ("kernel between two events", series("05_event_timing", "kernel_ms"))]),
+    ]
+    if not any(v is not None for _, groups in panels for _, values in groups for v in values):
+        return None, "no version measured anything to draw"
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+    for ax, (title, groups) in zip(axes, panels):
+        width = 0.8 / len(groups)
+        for g, (label, values) in enumerate(groups):
+            xs = [i + (g - (len(groups) - 1) / 2) * width for i in range(len(VERSIONS))]
+            bars = ax.bar(xs, [v or 0 for v in values], width, label=label)
+            for bar, v in zip(bars, values):
+                ax.annotate("n/a" if v is None else f"{v:.3g}", (bar.get_x() + bar.get_width() / 2,
+                            bar.get_height()), ha="center", va="bottom", fontsize=7)
+        if title.startswith("100 MB"):
+            for gbps, gen, style in ((12, "3.0", ":"), (25, "4.0", "-."), (50, "5.0", "--")):
+                ax.axhline(gbps, color="grey", linestyle=style, linewidth=0.8,
+                           label=f"chapter: PCIe {gen} x16, ~{gbps} GB/s")
+        ax.set_xticks(range(len(VERSIONS)))
+        ax.set_xticklabels(VERSIONS)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylim(top=ax.get_ylim()[1] * 1.45)   # room for the legend above the bars
+        ax.legend(fontsize=7, loc="upper center", ncol=2)
+    fig.suptitle("gpuarray examples: C, gpuarray, CuPy and PyTorch on one machine")
+    fig.tight_layout()
+    path = os.path.join(outdir, "demo_timings.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path, None
+
+
+# ------------------------------------------------------------------- main
 
 def main():
-    ngpu, why = cuda_probe()
-    no_gpu = f"no CUDA device: {why}; the host backend is issue 3"
-    py = sys.executable
-    saxpy_c = os.environ.get("SAXPY_C", os.path.join(ROOT, "build", "saxpy_c"))
-    if not os.path.isabs(saxpy_c):
-        saxpy_c = os.path.join(ROOT, saxpy_c)
+    ngpu, gpu_why = cuda_probe()
+    backend, backend_why = gpuarray_probe()
+    ctx = {"ngpu": ngpu, "gpu_why": gpu_why, "backend": backend, "backend_why": backend_why}
+    print(f"demo: {ngpu} CUDA device(s)" + (f" ({gpu_why})" if not ngpu else "")
+          + f"; gpuarray backend: {backend or 'none (' + backend_why + ')'}; "
+          + f"Python {sys.version.split()[0]}, {versions()}")
 
-    print(f"demo: the textbook's saxpy (n = 1000000, a = 2.0, x = 1, y = 3: "
-          f"result[0] should be 5.0); {ngpu} CUDA device(s)" + (f": {why}" if not ngpu else ""))
-    versions = [
-        # name, command, is gpuarray's own, why it cannot run (None = try it)
-        ("gpuarray (Python)", [py, os.path.join(EX, "gpuarray_version.py")], True, None),
-        ("gpuarray (C API)", [saxpy_c], True,
-         None if os.path.exists(saxpy_c) else f"{os.path.relpath(saxpy_c, ROOT)} was not built "
-                                               "(see the output of make above)"),
-        ("CuPy", [py, os.path.join(EX, "cupy_version.py")], False,
-         "cupy is not installed" if importlib.util.find_spec("cupy") is None
-         else (None if ngpu else "no CUDA device: " + why)),
-        ("PyTorch", [py, os.path.join(EX, "torch_version.py")], False,
-         "torch is not installed" if importlib.util.find_spec("torch") is None
-         else (None if ngpu else "no CUDA device: " + why)),
-    ]
+    cells = {}
+    for name, _, _ in EXAMPLES:
+        cells[name] = {v: run_version(name, v, ctx) for v in VERSIONS}
+        judge(name, cells[name])
 
-    rows, failed = [], []
-    for name, cmd, ours, cannot in versions:
-        print(f"\n== {name}: {' '.join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)}")
-        if cannot:
-            print(f"   skipped: {cannot}")
-            rows.append((name, "–", "skipped: " + cannot, None))
-            if ours and ngpu:
-                failed.append(name)
-            continue
-        rc, out = run(cmd)
-        for line in out.splitlines()[-15:]:
-            print(f"   {line}")
-        result, agrees, ms = parse(out)
-        if rc == 0 and result is not None:
-            note = "yes" if agrees else "NO"
-            if not agrees and name == "CuPy":
-                note = "NO (CuPy passes a = 2.0 as a double to `float a`)"
-            rows.append((name, result, note, ms))
-            if ours and not agrees:
-                failed.append(name)
-        elif not ngpu:
-            reason = out.splitlines()[0][len("skipped: "):] if rc == 77 and out.startswith(
-                "skipped: ") else last_line(out)
-            rows.append((name, "–", f"skipped: {no_gpu}; it said: {reason[:160]}", None))
-        else:
-            rows.append((name, "–", f"FAILED (exit {rc}): {last_line(out)}", None))
-            if ours:
-                failed.append(name)
+    footnotes = []
+    lines = table(cells, footnotes)
+    dev = cells["01_device_info"]
+    gpu = next((dev[v].results.get("name") for v in VERSIONS if dev[v].status == "ran"), None)
+    title = (f"demo: every example x version on {gpu or 'no device'} (gpuarray backend: "
+             f"{backend or 'none'}): result agreed?, time")
+    bw = bandwidth_table(cells)
+    notes = [f"[{i + 1}] {text}" for i, text in enumerate(footnotes)]
+    print("\n" + title + "\n")
+    print("\n".join(lines))
+    if bw:
+        print("\n" + "\n".join(bw))
+    print()
+    print("\n".join(notes))
 
-    w = max(len(r[0]) for r in rows)
-    print("\n| version" + " " * (w - 7) + " | result[0] | agrees with 5.0? | time (ms) |")
-    print("|" + "-" * (w + 2) + "|-----------|-----------------|-----------|")
-    for name, result, note, ms in rows:
-        t = f"{ms:.4f}" if ms is not None else "–"
-        print(f"| {name:<{w}} | {result:<9} | {note} | {t} |")
-    if failed:
-        print(f"\ndemo: FAILED: {', '.join(failed)} did not give 5.0 on a machine with a GPU")
+    outdir = os.environ.get("OUT") or os.path.join(BUILD, "demo")
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "demo_table.md"), "w") as f:
+        f.write(title + "\n\n" + "\n".join(lines) + "\n\n" + ("\n".join(bw) + "\n\n" if bw else "")
+                + "\n".join(notes) + "\n")
+    path, why = chart(cells, outdir)
+    if path:
+        print(f"\ndemo: chart written to {path} (table: {os.path.join(outdir, 'demo_table.md')})")
+    else:
+        print(f"\ndemo: no chart: {why}; table written to {os.path.join(outdir, 'demo_table.md')}")
+
+    bad = [f"{name}/{v}" for name, _, _ in EXAMPLES for v in ("C", "gpuarray")
+           if backend and (cells[name][v].status == "failed"
+                           or (cells[name][v].status == "ran" and not cells[name][v].agrees))]
+    if bad:
+        print(f"demo: FAILED: {', '.join(bad)}")
         return 1
     return 0
 

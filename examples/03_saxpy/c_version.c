@@ -1,10 +1,12 @@
 /* c_version.c - the textbook's saxpy (chapter 7.1) in C on gpuarray's C API:
  * compile with NVRTC (cached), load, copy in, launch, copy back, print
- * result[0] (5.0 = 2 * 1 + 3) and the time of one launch + synchronize.
- * Exit 77 (skipped) when there is no GPU to run on, 1 on any other error.
+ * result[0] (5.0 = 2 * 1 + 3), the `result: key=value` lines that make demo
+ * and tests/test_examples.py compare with the other versions, and the time
+ * of one launch + synchronize.
+ * Exit 77 (skipped) when there is no backend to run on, 1 on any other error.
  *
- *   make demo            (builds build/saxpy_c and runs every version)
- *   build/saxpy_c        (after make build) */
+ *   make demo                  (builds build/examples/03_saxpy, runs every version)
+ *   build/examples/03_saxpy    (after make demo) */
 #define _GNU_SOURCE
 #include "gpuarray.h"
 
@@ -44,7 +46,7 @@ int main(void)
 {
     ga_status st = ga_init();
     if (st == GA_ERROR_NO_DRIVER || st == GA_ERROR_NO_DEVICE || st == GA_ERROR_DRIVER_TOO_OLD) {
-        printf("skipped: %s: %s\n", ga_status_name(st), ga_last_error());
+        printf("skipped: no backend: %s: %s\n", ga_status_name(st), ga_last_error());
         return 77;
     }
     if (st != GA_OK)
@@ -91,10 +93,16 @@ int main(void)
     if ((st = ga_launch(saxpy, grid, block, 0, NULL, args)) != GA_OK)
         return fail(st, "ga_launch");
 
-    float result0;
-    if ((st = ga_memcpy_dtoh(dev, &result0, yp, sizeof(float), NULL)) != GA_OK)
+    /* 結果取得 */
+    if ((st = ga_memcpy_dtoh(dev, host, yp, n * sizeof(float), NULL)) != GA_OK)
         return fail(st, "ga_memcpy_dtoh");
-    printf("result[0] = %.1f\n", result0); /* 5.0 */
+    printf("result[0] = %.1f\n", host[0]); /* 5.0 */
+
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += host[i];
+    printf("result: y0=%.1f\n", host[0]);
+    printf("result: y_sum=%.1f\n", sum);
 
     /* Not in the textbook: the same launch timed (median of 20, each
      * followed by a synchronize), as the Python versions do. */
@@ -108,7 +116,8 @@ int main(void)
         times[r] = now_ms() - t0;
     }
     qsort(times, 20, sizeof times[0], cmp);
-    printf("time: %.4f ms (saxpy launch + synchronize, n = %d)\n", 0.5 * (times[9] + times[10]), n);
+    printf("time: saxpy_ms=%.4f ms (saxpy launch + synchronize, n = %d)\n",
+           0.5 * (times[9] + times[10]), n);
 
     ga_buffer_free(x);
     ga_buffer_free(y);

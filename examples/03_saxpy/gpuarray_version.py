@@ -26,10 +26,21 @@ saxpy_kernel(grid, block, (n, a, x, y))
 
 print(f"result[0] = {y[0]}")  # 5.0
 
-# Not in the textbook: the same launch timed, now that the kernel is compiled
-# and loaded (median of 20 launches, each followed by a synchronize).
+# Not in the textbook. The lines make demo checks; the same with `a` passed as
+# numpy.float32, which every library packs as a float; then the launch timed
+# now that the kernel is compiled and loaded (median of 20 launches, each
+# followed by a synchronize).
 import statistics
 import time
+
+import numpy
+
+print(f"result: y0={float(y[0])}")
+print(f"result: y_sum={cp.asnumpy(y).sum(dtype=numpy.float64)}")
+
+y2 = cp.full(n, 3, dtype=cp.float32)
+saxpy_kernel(grid, block, (n, numpy.float32(a), x, y2))
+print(f"note: with a = numpy.float32(2.0) instead: result[0] = {y2[0]}")
 
 times = []
 for _ in range(20):
@@ -37,4 +48,4 @@ for _ in range(20):
     saxpy_kernel(grid, block, (n, a, x, y))
     cp.cuda.Stream.null.synchronize()
     times.append((time.perf_counter() - t0) * 1e3)
-print(f"time: {statistics.median(times):.4f} ms (saxpy launch + synchronize, n = {n})")
+print(f"time: saxpy_ms={statistics.median(times):.4f} ms (saxpy launch + synchronize, n = {n})")

@@ -13,6 +13,8 @@ y = torch.ones(n, dtype=torch.float32, device="cuda") * 3
 y = a * x + y
 
 print(f"result[0] = {y[0].item()}")  # 5.0
+print(f"result: y0={y[0].item()}")
+print(f"result: y_sum={y.sum(dtype=torch.float64).item()}")
 
 times = []
 for _ in range(20):
@@ -20,4 +22,4 @@ for _ in range(20):
     y2 = a * x + y
     torch.cuda.synchronize()
     times.append((time.perf_counter() - t0) * 1e3)
-print(f"time: {statistics.median(times):.4f} ms (a * x + y + synchronize, n = {n})")
+print(f"time: saxpy_ms={statistics.median(times):.4f} ms (a * x + y + synchronize, n = {n})")
