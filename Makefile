@@ -37,6 +37,12 @@ LIB_SRCS  := $(sort $(wildcard csrc/core/*.c csrc/backends/*.c csrc/loaders/*.c)
 LIB_OBJS  := $(patsubst csrc/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 PY_SRCS   := $(sort $(wildcard csrc/python/*.c))
 ALL_HDRS  := $(wildcard csrc/*/*.h csrc/*/*.def csrc/*/*.inc csrc/*/*.fn)
+# The host backend's kernel runtime: its own shared library, because the
+# kernel modules it compiles link against it (one copy of the per-thread
+# CUDA state, initial-exec TLS); found next to libgpuarray.so.
+HOSTRT_SRCS := $(sort $(wildcard csrc/hostrt/*.c))
+HOSTRT_OBJS := $(patsubst csrc/%.c,$(BUILD)/obj/%.o,$(HOSTRT_SRCS))
+HOSTRT_SO := $(BUILD)/libgpuarray_hostrt.so
 LIB_SO    := $(BUILD)/libgpuarray.so
 LIB_A     := $(BUILD)/libgpuarray.a
 C_TESTS   := $(patsubst tests/c/%.c,$(BUILD)/%,$(sort $(wildcard tests/c/test_*.c)))
@@ -61,7 +67,7 @@ help:
 build: $(VENV_OK)
 	@$(MAKE) --no-print-directory -j$(NPROC) artifacts
 
-artifacts: $(EXT) $(LIB_SO) $(LIB_A) $(C_TESTS)
+artifacts: $(EXT) $(LIB_SO) $(LIB_A) $(HOSTRT_SO) $(C_TESTS)
 
 venv: $(VENV_OK)
 
@@ -73,7 +79,7 @@ ext: $(EXT)
 # setup.py compiles only the out-of-date objects, in parallel. An extension
 # links even with undefined symbols; loading it (dlopen RTLD_NOW, without
 # running its init) names any at build time rather than at import.
-$(EXT): $(LIB_SRCS) $(PY_SRCS) $(ALL_HDRS) setup.py pyproject.toml | $(VENV_OK)
+$(EXT): $(LIB_SRCS) $(PY_SRCS) $(HOSTRT_SRCS) $(ALL_HDRS) setup.py pyproject.toml | $(VENV_OK)
 	$(VPY) -W ignore setup.py -q build_ext --inplace
 	@$(VPY) -c 'import ctypes, sys; ctypes.CDLL(sys.argv[1])' $@ || \
 	    { echo "make: $@ has unresolved symbols (see above)"; exit 1; }
@@ -88,6 +94,9 @@ $(BUILD)/obj/%.o: csrc/%.c
 $(LIB_SO): $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,libgpuarray.so -o $@ $(LIB_OBJS) $(LIB_LDLIBS)
 
+$(HOSTRT_SO): $(HOSTRT_OBJS)
+	$(CC) -shared -Wl,-soname,libgpuarray_hostrt.so -o $@ $(HOSTRT_OBJS) $(LIB_LDLIBS)
+
 $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $(LIB_OBJS)
@@ -95,7 +104,7 @@ $(LIB_A): $(LIB_OBJS)
 ctests: $(C_TESTS)
 
 # C programs link the shared library and find it next to themselves.
-$(BUILD)/test_%: tests/c/test_%.c $(LIB_SO) $(ALL_HDRS)
+$(BUILD)/test_%: tests/c/test_%.c $(LIB_SO) $(HOSTRT_SO) $(ALL_HDRS)
 	$(CC) -O1 -g $(CSTD) $(WARN) $(INCLUDES) -o $@ $< -L$(BUILD) -lgpuarray \
 	    -Wl,-rpath,'$$ORIGIN' $(LIB_LDLIBS) -lm
 

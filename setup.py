@@ -52,6 +52,37 @@ class BuildExt(build_ext):
             self._parallel_incremental(self.compiler)
         super().build_extensions()
 
+    def run(self):
+        super().run()
+        # After run(): setuptools builds in-place extensions in build/ and
+        # copies them over, with self.inplace reading 0 until then.
+        self._build_host_runtime()
+
+    def _build_host_runtime(self):
+        """libgpuarray_hostrt.so beside the extension, and the prelude it
+        force-includes in host kernels under host/ (in place, it is found in
+        kernels/host/ instead). A library of its own, not part of _core:
+        the kernel modules the host backend compiles link against it, so the
+        per-thread CUDA state has one home with initial-exec TLS."""
+        sources = [_rel(f) for f in sorted(glob.glob(os.path.join(HERE, "csrc", "hostrt", "*.c")))]
+        if not sources:
+            return
+        objects = self.compiler.compile(
+            sources, output_dir=self.build_temp,
+            extra_postargs=["-std=c11", "-O2", "-fPIC", "-fvisibility=hidden", "-Wall",
+                            "-Wextra", "-Wno-unused-parameter", "-pthread",
+                            "-Werror=implicit-function-declaration"])
+        out_dir = os.path.dirname(self.get_ext_fullpath("gpuarray._core"))
+        self.compiler.link_shared_object(
+            objects, os.path.join(out_dir, "libgpuarray_hostrt.so"),
+            libraries=["dl", "pthread"],
+            extra_postargs=["-Wl,-soname,libgpuarray_hostrt.so", "-pthread"])
+        if not self.inplace:
+            prelude_dir = os.path.join(out_dir, "host")
+            os.makedirs(prelude_dir, exist_ok=True)
+            self.copy_file(os.path.join(HERE, "kernels", "host", "gahost_prelude.h"),
+                           os.path.join(prelude_dir, "gahost_prelude.h"))
+
     def _parallel_incremental(self, compiler):
         serial_compile = compiler.compile
         headers = [os.path.join(HERE, h) for h in _headers()]

@@ -32,12 +32,23 @@ from gpuarray import cuda  # noqa: F401
 from gpuarray.cuda.memory import get_default_pinned_memory_pool  # noqa: F401
 from gpuarray._kernel import RawKernel, RawModule  # noqa: F401
 from gpuarray._config import show_config  # noqa: F401
-from gpuarray import _hostops
+from gpuarray._elementwise import ElementwiseKernel  # noqa: F401
+from gpuarray._reduction import (  # noqa: F401
+    ReductionKernel, sum, prod, mean, var, std, amin, amax, min, max, argmin, argmax, any, all,
+)
+from gpuarray._ufuncs import (  # noqa: F401
+    ufunc, add, subtract, multiply, divide, true_divide, floor_divide, remainder, mod, power,
+    negative, positive, absolute, abs, sqrt, square, exp, log, log2, log10, sin, cos, tan, tanh,
+    arcsin, arccos, arctan, floor, ceil, minimum, maximum, equal, not_equal, less, less_equal,
+    greater, greater_equal, bitwise_and, bitwise_or, bitwise_xor, invert, bitwise_not,
+    left_shift, right_shift, logical_and, logical_or, logical_xor, logical_not, where, clip,
+)
+from gpuarray import _ufuncs
 
 __version__ = '0.1.0'
 
-_hostops.install(ndarray)
-del _hostops
+_ufuncs.install(ndarray)
+del _ufuncs
 
 
 def get_array_module(*args):
@@ -51,5 +62,15 @@ def get_array_module(*args):
 
 
 def is_available():
-    """Whether CUDA is usable here (never raises)."""
+    """Whether a device backend (CUDA, or the host backend) is usable here
+    (never raises)."""
     return _core.is_available()
+
+
+def get_backend():
+    """The name of the backend gpuarray runs on: 'cuda' (a usable NVIDIA
+    GPU) or 'host' (the CPU, where no GPU is usable), or None when none
+    initialises. ``GPUARRAY_BACKEND=cuda|host`` in the environment forces
+    one; show_config() says why one is unavailable."""
+    c = _core.config()
+    return c['backend'] if c['available'] else None

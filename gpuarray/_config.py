@@ -1,5 +1,6 @@
 """gpuarray.show_config: what gpuarray found on this machine."""
 
+import os
 import platform
 import sys
 
@@ -16,22 +17,44 @@ def config_rows():
     import numpy
     import gpuarray
     c = _core.config()
+    backend = c['backend'] if c['available'] else None
     rows = [
         ('gpuarray', gpuarray.__version__),
-        ('Backend', c['backend'] if c['available'] else 'none (%s)' % c['unavailable_reason']),
-        ('CUDA driver', _version(c['driver_version'])),
-        ('CUDA driver library', c['driver_path'] or '-'),
-        ('NVRTC', _version(c['compiler_version'])
-         + ('' if c['compiler_version'] else ' (%s)' % (c['compiler_detail'] or 'not loaded'))),
-        ('NVRTC library', c['compiler_path'] or '-'),
-        ('Kernel cache directory', c['cache_dir'] or '-'),
+        ('Backend', backend if backend else 'none (%s)' % c['unavailable_reason']),
     ]
+    compiler = _version(c['compiler_version']) + (
+        '' if c['compiler_version'] else ' (%s)' % (c['compiler_detail'] or 'not loaded'))
+    if backend == 'host':
+        # The CPU backend: kernels are compiled by the system C++ compiler
+        # and run by the host kernel runtime; CUDA is not used.
+        rows += [
+            ('CUDA driver', 'not used (host backend)'),
+            ('CUDA driver library', '-'),
+            ('NVRTC', 'not used (host backend)'),
+            ('NVRTC library', '-'),
+            ('Host C++ compiler', (os.path.basename(c['compiler_path']) + ' ' + compiler
+                                   if c['compiler_version'] else compiler)),
+            ('Host C++ compiler path', c['compiler_path'] or '-'),
+            ('Host kernel runtime', c['driver_path'] or '-'),
+        ]
+    else:
+        rows += [
+            ('CUDA driver', _version(c['driver_version'])),
+            ('CUDA driver library', c['driver_path'] or '-'),
+            ('NVRTC', compiler),
+            ('NVRTC library', c['compiler_path'] or '-'),
+        ]
+    rows.append(('Kernel cache directory', c['cache_dir'] or '-'))
     if c['available']:
         try:
             n = _core.get_device_count()
             for i in range(n):
                 d = _core.Device(i)
-                rows.append(('Device %d' % i, '%s (compute capability %s)' % (d.name, d.compute_capability)))
+                if backend == 'host':
+                    rows.append(('Device %d' % i, d.name))
+                else:
+                    rows.append(('Device %d' % i, '%s (compute capability %s)'
+                                 % (d.name, d.compute_capability)))
         except Exception as exc:   # show_config must not fail
             rows.append(('Devices', 'error: %s' % exc))
     rows += [
@@ -43,9 +66,10 @@ def config_rows():
 
 
 def show_config(*, _file=None):
-    """Print the backend, the driver's and NVRTC's versions and library
-    paths, the kernel cache directory, the devices, and NumPy's, Python's
-    and the OS's versions."""
+    """Print the backend (cuda or host), the driver's and NVRTC's versions
+    and library paths (on the host backend: the C++ compiler and the kernel
+    runtime), the kernel cache directory, the devices, and NumPy's,
+    Python's and the OS's versions."""
     rows = config_rows()
     width = max(len(k) for k, _ in rows)
     out = _file if _file is not None else sys.stdout

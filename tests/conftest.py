@@ -1,37 +1,96 @@
-"""What every test file shares: the `cuda` marker and fixture, which skip
-with gpuarray's own reason (no driver, no device, driver too old) where CUDA
-is not usable, and seeded random data of every dtype gpuarray supports."""
+"""What every test file shares: the markers and fixtures that skip, with
+gpuarray's own reason, where no device backend is usable or where a test
+needs a CUDA GPU feature the active backend cannot have; and seeded random
+data of every dtype gpuarray supports.
+
+The suite runs on whichever backend gpuarray picks (CUDA where a usable GPU
+exists, else the host backend; GPUARRAY_BACKEND forces one), so a machine
+without a GPU runs nearly all of it:
+
+- `device` (alias: `cuda`, its older name): needs a usable device backend,
+  CUDA or host. Skipped only where gpuarray has no backend at all.
+- `cuda_only(why)`: needs a CUDA GPU for what `why` says (loading PTX or
+  cubin, inline PTX assembly, NVRTC's own options and output, CUDA driver
+  error codes, ...). Skipped on the host backend, saying so."""
+import os
 import zlib
 
 import numpy as np
 import pytest
 
-import gpuarray
+# Two simulated devices on the host backend (before gpuarray starts), so
+# that the tests of several devices run there too. CUDA ignores it.
+os.environ.setdefault('GPUARRAY_HOST_DEVICES', '2')
 
-#: None where CUDA is usable, else why not (the core's detail).
-CUDA_UNAVAILABLE = gpuarray._core.unavailable_reason()
+import gpuarray  # noqa: E402
+
+#: None where a device backend is usable, else why not (the core's detail).
+UNAVAILABLE = gpuarray._core.unavailable_reason()
+#: The active backend ('cuda' or 'host'), or None where there is none.
+BACKEND = gpuarray.get_backend()
+#: Kept for test files written before the host backend existed.
+CUDA_UNAVAILABLE = UNAVAILABLE
 
 
 def pytest_configure(config):
     config.addinivalue_line(
-        'markers', 'cuda: needs a usable CUDA device; skipped, with the reason, elsewhere')
+        'markers', 'device: needs a usable device backend (CUDA or host); skipped, with the '
+        'reason, where gpuarray has none')
+    config.addinivalue_line('markers', 'cuda: the older name of the `device` marker')
+    config.addinivalue_line(
+        'markers', 'cuda_only(reason): needs a CUDA GPU for `reason`; skipped on other backends')
+
+
+def pytest_report_header(config):
+    return 'gpuarray backend: %s' % (BACKEND or 'none (%s)' % UNAVAILABLE)
+
+
+def cuda_only_reason(why):
+    """The skip reason of a test that needs CUDA for `why`, or None where the
+    active backend is CUDA."""
+    if BACKEND == 'cuda':
+        return None
+    return 'needs a CUDA GPU (%s); the active backend is %s' % (why, BACKEND or 'none')
 
 
 def pytest_collection_modifyitems(config, items):
-    if CUDA_UNAVAILABLE is None:
-        return
-    skip = pytest.mark.skip(reason='CUDA is not usable here: ' + CUDA_UNAVAILABLE)
     for item in items:
-        if item.get_closest_marker('cuda') is not None:
-            item.add_marker(skip)
+        only = item.get_closest_marker('cuda_only')
+        if only is not None:
+            why = only.args[0] if only.args else only.kwargs.get('reason', 'a CUDA-only feature')
+            reason = cuda_only_reason(why)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+                continue
+        if UNAVAILABLE is not None and (item.get_closest_marker('device') is not None or
+                                        item.get_closest_marker('cuda') is not None):
+            item.add_marker(pytest.mark.skip(reason='no device backend is usable here: ' +
+                                             UNAVAILABLE))
+
+
+def require_cuda(why):
+    """Skip the running test unless the active backend is CUDA."""
+    reason = cuda_only_reason(why)
+    if reason:
+        pytest.skip(reason)
+
+
+def _current_device():
+    if UNAVAILABLE is not None:
+        pytest.skip('no device backend is usable here: ' + UNAVAILABLE)
+    return gpuarray.cuda.Device()
+
+
+@pytest.fixture
+def device():
+    """The current Device; skips the test (saying why) where no backend is usable."""
+    return _current_device()
 
 
 @pytest.fixture
 def cuda():
-    """The current Device; skips the test (saying why) where CUDA is not usable."""
-    if CUDA_UNAVAILABLE is not None:
-        pytest.skip('CUDA is not usable here: ' + CUDA_UNAVAILABLE)
-    return gpuarray.cuda.Device()
+    """The older name of the `device` fixture (the device may be the host's)."""
+    return _current_device()
 
 
 @pytest.fixture

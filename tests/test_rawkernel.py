@@ -1,7 +1,9 @@
 """RawKernel and RawModule: the textbook's saxpy, modules, templates, globals,
 hand-written PTX, streams, shared memory, attributes and leaks.
 
-Launching needs a CUDA GPU; construction (lazy) and PTX detection do not.
+Launching needs a device backend (CUDA, or the host backend where there is
+no GPU); loading PTX or a cubin needs CUDA. Construction (lazy) and PTX
+detection need neither.
 """
 import gc
 import pickle
@@ -13,9 +15,12 @@ import gpuarray as ga
 import gpuarray.cuda
 from gpuarray._kernel import _is_ptx
 
-# Tests that launch carry the `cuda` marker (tests/conftest.py): skipped,
-# with the reason, where CUDA is not usable.
-requires_cuda = pytest.mark.cuda
+from conftest import BACKEND
+
+# Tests that launch carry the `device` marker (tests/conftest.py): skipped,
+# with the reason, where no backend is usable.
+requires_cuda = pytest.mark.device
+needs_ptx = pytest.mark.cuda_only('loading PTX or a cubin: NVIDIA GPU code')
 
 SAXPY = r'''
 extern "C" __global__
@@ -66,6 +71,15 @@ DONE:
 '''
 
 
+# The same kernel as CUDA C.
+DOUBLE_C = r'''
+extern "C" __global__ void double_it(float* x, unsigned n) {
+    unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) x[i] = 2.0f * x[i];
+}
+'''
+
+
 def seeded():
     return np.random.default_rng(1234)
 
@@ -106,11 +120,26 @@ def test_rawmodule_needs_exactly_one_of_code_and_path():
         ga.RawModule(code=SAXPY, path='x.cubin')
 
 
-@pytest.mark.skipif(ga.cuda.is_available(), reason='checks the no-GPU error')
 def test_launch_without_cuda_says_why():
-    k = ga.RawKernel(SAXPY, 'saxpy')
-    with pytest.raises(ga.cuda.CUDAUnavailableError):
-        k((1,), (1,), (1, 2.0, None, None))
+    # In a fresh interpreter forced onto CUDA with a driver that cannot load.
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    env = dict(os.environ, GPUARRAY_BACKEND='cuda',
+               GPUARRAY_LIBCUDA='/nonexistent/gpuarray-test/libcuda.so.1')
+    code = textwrap.dedent('''
+        import gpuarray as ga
+        k = ga.RawKernel({!r}, 'saxpy')
+        try:
+            k((1,), (1,), (1, 2.0, None, None))
+        except ga.cuda.CUDAUnavailableError as e:
+            print('unavailable:', e)
+    ''').format(SAXPY)
+    r = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith('unavailable:') and 'libcuda' in r.stdout
 
 
 # ------------------------------------------------------------ the textbook
@@ -265,6 +294,7 @@ def _check_double(kernel):
 
 
 @requires_cuda
+@needs_ptx
 def test_hand_written_ptx_from_code():
     mod = ga.RawModule(code=DOUBLE_PTX)
     assert mod.ptx == DOUBLE_PTX and mod.cubin is None
@@ -272,6 +302,7 @@ def test_hand_written_ptx_from_code():
 
 
 @requires_cuda
+@needs_ptx
 def test_hand_written_ptx_from_a_file(tmp_path):
     path = tmp_path / 'double.ptx'
     path.write_text(DOUBLE_PTX)
@@ -281,6 +312,7 @@ def test_hand_written_ptx_from_a_file(tmp_path):
 
 
 @requires_cuda
+@needs_ptx
 def test_cubin_from_a_file(tmp_path):
     cubin = ga.RawModule(code=SAXPY).cubin
     if cubin is None:
@@ -332,7 +364,10 @@ def test_static_shared_memory_kernel():
     }
     '''
     k = ga.RawKernel(src, 'reverse_block')
-    assert k.shared_size_bytes == 256 * 4
+    if BACKEND == 'cuda':
+        assert k.shared_size_bytes == 256 * 4
+    else:   # the host backend does not measure a kernel's static shared memory
+        assert k.shared_size_bytes == 0
     xh = seeded().standard_normal(256 * 8).astype(np.float32)
     x = ga.asarray(xh)
     k((8,), (256,), (x,))
@@ -380,13 +415,18 @@ def test_dynamic_shared_memory_over_48k_is_opted_in():
 @requires_cuda
 def test_kernel_attributes():
     k = ga.RawKernel(SAXPY, 'saxpy')
-    assert k.num_regs > 0
     assert 0 < k.max_threads_per_block <= 1024
     assert k.local_size_bytes >= 0 and k.const_size_bytes >= 0
     assert k.shared_size_bytes == 0
-    assert k.ptx_version > 0 and k.binary_version > 0
-    assert '.entry' in k.ptx and 'saxpy' in k.ptx
-    assert k.cubin is None or k.cubin.startswith(b'\x7fELF')
+    if BACKEND == 'cuda':
+        assert k.num_regs > 0
+        assert k.ptx_version > 0 and k.binary_version > 0
+        assert '.entry' in k.ptx and 'saxpy' in k.ptx
+        assert k.cubin is None or k.cubin.startswith(b'\x7fELF')
+    else:
+        # A C++ function on the CPU: no registers, PTX or cubin to report.
+        assert k.num_regs == 0 and k.ptx_version == 0 and k.binary_version == 0
+        assert k.ptx is None and k.cubin is None
     attrs = k.attributes
     assert attrs['num_regs'] == k.num_regs
     assert set(attrs) >= {'max_threads_per_block', 'shared_size_bytes', 'const_size_bytes',
@@ -425,9 +465,12 @@ def test_no_device_memory_leak_from_arrays_and_kernels():
     pool = ga.get_default_memory_pool()
     dev = ga.cuda.Device()
 
+    # The PTX module where PTX loads, its CUDA C twin elsewhere.
+    double_src = DOUBLE_PTX if BACKEND == 'cuda' else DOUBLE_C
+
     def cycle(i):
         k = ga.RawKernel(SAXPY + '\n// variant {}\n'.format(i % 3), 'saxpy')
-        m = ga.RawModule(code=DOUBLE_PTX)
+        m = ga.RawModule(code=double_src)
         n = 10000
         x, y = ga.ones(n, dtype=np.float32), ga.zeros(n, dtype=np.float32)
         k(blocks(n), (256,), (n, 2.0, x, y))

@@ -663,6 +663,7 @@ const ga_backend_ops ga_cuda_backend = {
     .compiler_path = ga_cuda_compiler_path,
     .compiler_target = ga_cuda_compiler_target,
     .compile = ga_cuda_compile,
+    .stage_pageable_copies = 1,
 
     .module_load = cuda_module_load,
     .module_unload = cuda_module_unload,

@@ -37,7 +37,8 @@ GA_INTERNAL void ga_error_set_compile_log(const char *log);
  * buffers are malloc'd; ga_compiled_output_clear frees them. */
 typedef struct ga_compiled_output {
     ga_image_kind kind;
-    void *image;             /* cubin bytes or PTX text (NUL-terminated) */
+    void *image;             /* cubin bytes, PTX text (NUL-terminated), or a
+                                host shared object */
     size_t image_size;       /* bytes (PTX: including the NUL) */
     char *ptx;               /* PTX text or NULL */
     size_t ptx_size;
@@ -118,6 +119,14 @@ typedef struct ga_backend_ops {
     ga_status (*compiler_target)(int device_arch, int *arch, int *is_real);
     ga_status (*compile)(const ga_compile_request *req, int arch, int is_real,
                          ga_compiled_output *out);
+    /* Whatever else decides the compiled code and is not in the request or
+     * the version (the host backend's runtime ABI, prelude text and
+     * command line), as a string for the cache key; NULL slot = nothing. */
+    const char *(*compiler_fingerprint)(void);
+
+    /* 1 when copies from pageable host memory are slow enough that
+     * bouncing them through pinned buffers pays (staging.c). */
+    int stage_pageable_copies;
 
     ga_status (*module_load)(ga_device *dev, ga_image_kind kind, const void *image, size_t size,
                              void **module);
@@ -138,10 +147,11 @@ typedef struct ga_backend_ops {
 /* The active backend (set by ga_init), NULL before. */
 GA_INTERNAL extern const ga_backend_ops *ga_backend;
 GA_INTERNAL extern const ga_backend_ops ga_cuda_backend;
+GA_INTERNAL extern const ga_backend_ops ga_host_backend;
 
-/* The table whose compiler to use: the active backend once ga_init has
- * succeeded, else the CUDA table, whose compiler (NVRTC) works with no
- * driver and no GPU. Never NULL. */
+/* The table whose compiler to use: the active backend (ga_init is run
+ * first), else, where no backend initialises, the CUDA table, whose
+ * compiler (NVRTC) works with no driver and no GPU. Never NULL. */
 GA_INTERNAL const ga_backend_ops *ga_compiler_ops(void);
 
 /* ------------------------------------------------------------ handles */

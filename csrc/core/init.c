@@ -16,29 +16,66 @@ static char init_detail[2048];
 static int init_driver_code;
 static char init_driver_name[64];
 
-static ga_status init_select(const ga_backend_ops **chosen)
+/* Start one backend: its init, then at least one device. */
+static ga_status init_try(const ga_backend_ops *be)
 {
-    const char *want = getenv("GPUARRAY_BACKEND");
-    if (!want || !*want || strcmp(want, "cuda") == 0) {
-        *chosen = &ga_cuda_backend;
-        return GA_OK;
-    }
-    return ga_error(GA_ERROR_UNSUPPORTED,
-                    "GPUARRAY_BACKEND=%s: this build has only the 'cuda' backend", want);
-}
-
-static void init_run(void)
-{
-    const ga_backend_ops *be = NULL;
-    ga_status st = init_select(&be);
-    if (st == GA_OK)
-        st = be->init();
+    ga_status st = be->init();
     if (st == GA_OK) {
         int count = 0;
         st = be->device_count(&count);
         if (st == GA_OK && count <= 0)
             st = ga_error(GA_ERROR_NO_DEVICE, "the %s driver reports no device", be->name);
     }
+    return st;
+}
+
+/* GPUARRAY_BACKEND=cuda or =host forces one (failing, with its reason,
+ * where it is not usable); unset, empty or "auto" picks CUDA where a
+ * usable CUDA device exists, else the host backend, which runs everywhere
+ * (it needs a C++ compiler only to compile kernels). */
+static ga_status init_select(const ga_backend_ops **chosen)
+{
+    static const ga_backend_ops *const known[] = { &ga_cuda_backend, &ga_host_backend };
+    const char *want = getenv("GPUARRAY_BACKEND");
+    if (!want || !*want || strcmp(want, "auto") == 0) {
+        if (init_try(&ga_cuda_backend) == GA_OK) {
+            *chosen = &ga_cuda_backend;
+            return GA_OK;
+        }
+        ga_status st = init_try(&ga_host_backend);
+        if (st == GA_OK)
+            *chosen = &ga_host_backend;
+        return st;
+    }
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(want, known[i]->name) != 0)
+            continue;
+        ga_status st = init_try(known[i]);
+        if (st == GA_OK) {
+            *chosen = known[i];
+            return GA_OK;
+        }
+        /* Keep the backend's own detail (and driver code), saying that it
+         * was forced. */
+        char detail[2048];
+        snprintf(detail, sizeof detail, "%s", ga_last_error());
+        int code = ga_last_driver_error();
+        if (code) {
+            char name[64];
+            snprintf(name, sizeof name, "%s", ga_last_driver_error_name());
+            return ga_error_driver(st, code, name, "GPUARRAY_BACKEND=%s: %s", want, detail);
+        }
+        return ga_error(st, "GPUARRAY_BACKEND=%s: %s", want, detail);
+    }
+    return ga_error(GA_ERROR_UNSUPPORTED,
+                    "GPUARRAY_BACKEND=%s: no such backend in this build (choose 'cuda' or 'host', "
+                    "or leave it unset: CUDA where a usable GPU exists, else host)", want);
+}
+
+static void init_run(void)
+{
+    const ga_backend_ops *be = NULL;
+    ga_status st = init_select(&be);
     init_status = st;
     if (st == GA_OK) {
         ga_backend = be;
@@ -63,9 +100,9 @@ const char *ga_backend_name(void) { return ga_backend ? ga_backend->name : NULL;
 
 const ga_backend_ops *ga_compiler_ops(void)
 {
-    if (ga_backend)
-        return ga_backend;
-    return &ga_cuda_backend;
+    if (!ga_backend)
+        (void)ga_init();
+    return ga_backend ? ga_backend : &ga_cuda_backend;
 }
 
 ga_status ga_config(ga_config_info *info)

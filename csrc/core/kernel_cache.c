@@ -90,9 +90,11 @@ static unsigned char *key_int(unsigned char *p, int64_t v)
     return p + 8;
 }
 
-ga_status ga_cache_key_make(const char *backend, int compiler_version, int arch, int is_real,
-                            const ga_compile_request *req, ga_cache_key *key)
+ga_status ga_cache_key_make(const char *backend, const char *fingerprint, int compiler_version,
+                            int arch, int is_real, const ga_compile_request *req, ga_cache_key *key)
 {
+    if (!fingerprint)
+        fingerprint = "";
     static const char tag[] = "gpuarray-kernel-cache";
     const char *name = req->source_name && req->source_name[0] ? req->source_name : "kernel.cu";
     size_t n = 0;
@@ -100,6 +102,7 @@ ga_status ga_cache_key_make(const char *backend, int compiler_version, int arch,
     memset(key, 0, sizeof *key);
     n += 8 + sizeof tag + 8;                       /* tag, format */
     n += 8 + strlen(backend) + 8 * 3;              /* backend, version, arch, is_real */
+    n += 8 + strlen(fingerprint);
     n += 8 + strlen(name) + 8 + strlen(req->source);
     n += 8;
     for (int i = 0; i < req->num_options; i++)
@@ -117,6 +120,7 @@ ga_status ga_cache_key_make(const char *backend, int compiler_version, int arch,
     p = key_int(p, compiler_version);
     p = key_int(p, arch);
     p = key_int(p, is_real);
+    p = key_bytes(p, fingerprint, strlen(fingerprint));
     p = key_bytes(p, name, strlen(name));
     p = key_bytes(p, req->source, strlen(req->source));
     p = key_int(p, req->num_options);
@@ -412,7 +416,8 @@ int ga_cache_disk_get(ga_cache_key *key, int num_name_expressions, ga_compiled_o
     uint32_t kind = get_u32(buf + 40), nlow = get_u32(buf + 44);
     uint64_t isz = get_u64(buf + 48), psz = get_u64(buf + 56), lsz = get_u64(buf + 64);
     uint64_t body = size - 32 - HDR_SIZE;
-    if ((kind != GA_IMAGE_CUBIN && kind != GA_IMAGE_PTX && kind != GA_IMAGE_FATBIN) ||
+    if ((kind != GA_IMAGE_CUBIN && kind != GA_IMAGE_PTX && kind != GA_IMAGE_FATBIN &&
+         kind != GA_IMAGE_HOST_SO) ||
         (int64_t)nlow != num_name_expressions || isz == 0 || isz > body || psz > body - isz ||
         lsz > body - isz - psz)
         goto cleanup;

@@ -35,7 +35,7 @@ typedef struct ga_cache_key {
     int have_digest;
 } ga_cache_key;
 
-GA_INTERNAL ga_status ga_cache_key_make(const char *backend, int compiler_version, int arch,
+GA_INTERNAL ga_status ga_cache_key_make(const char *backend, const char *fingerprint, int compiler_version, int arch,
                                         int is_real, const ga_compile_request *req,
                                         ga_cache_key *key);
 GA_INTERNAL void ga_cache_key_free(ga_cache_key *key);

@@ -109,7 +109,9 @@ ga_status ga_program_compile(ga_device *device, const ga_compile_request *req, g
         return st;
 
     if (!req->no_cache) {
-        if ((st = ga_cache_key_make(ops->name, ops->compiler_version(), arch, is_real, req,
+        if ((st = ga_cache_key_make(ops->name,
+                                     ops->compiler_fingerprint ? ops->compiler_fingerprint() : NULL,
+                                     ops->compiler_version(), arch, is_real, req,
                                     &key)) != GA_OK)
             return st;
         if ((prog = ga_cache_memory_get(&key))) {

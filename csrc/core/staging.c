@@ -34,7 +34,7 @@ static int staging_disabled(void)
 
 int ga_staging_worthwhile(const void *host, size_t nbytes)
 {
-    if (nbytes < STAGING_MIN_BYTES || staging_disabled())
+    if (nbytes < STAGING_MIN_BYTES || !ga_backend->stage_pageable_copies || staging_disabled())
         return 0;
     return !ga_backend->host_is_pinned(host);
 }

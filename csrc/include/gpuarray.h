@@ -14,7 +14,8 @@
  *   buffer is a plain addition.
  * - Every call is thread-safe; the device's context is made current on the
  *   calling thread as needed.
- * - The backend (CUDA today; host and HIP later) is chosen by ga_init();
+ * - The backend (CUDA where a usable GPU exists, else the host backend,
+ *   which runs kernels on the CPU; HIP later) is chosen by ga_init();
  *   nothing in this API depends on which one runs.
  */
 #ifndef GPUARRAY_H
@@ -73,20 +74,27 @@ GA_API const char *ga_last_driver_error_name(void);
 /* --------------------------------------------------------- library, config */
 
 /* Select and initialise a backend. Idempotent and thread-safe; every other
- * function calls it implicitly. GPUARRAY_BACKEND=cuda forces CUDA. Fails
- * with GA_ERROR_NO_DRIVER / NO_DEVICE / DRIVER_TOO_OLD and a detail that
- * says why (which libraries were tried, which symbol was missing, ...). */
+ * function calls it implicitly. CUDA where a usable CUDA device exists,
+ * else the host backend; GPUARRAY_BACKEND=cuda or =host forces one. Fails
+ * (forced CUDA only: the host backend always starts) with
+ * GA_ERROR_NO_DRIVER / NO_DEVICE / DRIVER_TOO_OLD and a detail that says
+ * why (which libraries were tried, which symbol was missing, ...); an
+ * unknown GPUARRAY_BACKEND is GA_ERROR_UNSUPPORTED. */
 GA_API ga_status ga_init(void);
 
-/* Name of the active backend ("cuda"), or NULL before a successful ga_init. */
+/* Name of the active backend ("cuda" or "host"), or NULL before a
+ * successful ga_init. */
 GA_API const char *ga_backend_name(void);
 
 typedef struct ga_config_info {
-    const char *backend;         /* "cuda" */
-    int driver_version;          /* e.g. 13000, 0 if unknown */
-    const char *driver_path;     /* path of the loaded driver library or "" */
-    int compiler_version;        /* e.g. 13000 (major*1000 + minor*10), 0 if none */
-    const char *compiler_path;   /* path of the loaded NVRTC library or "" */
+    const char *backend;         /* "cuda", "host", or "none" */
+    int driver_version;          /* e.g. 13000, 0 if unknown (host: 0) */
+    const char *driver_path;     /* path of the loaded driver library or ""
+                                    (host: the kernel runtime library) */
+    int compiler_version;        /* e.g. 13000 (major*1000 + minor*10), 0 if none
+                                    (host: the C++ compiler's, 12020 = 12.2) */
+    const char *compiler_path;   /* path of the loaded NVRTC library or ""
+                                    (host: the C++ compiler) */
     const char *compiler_detail; /* why the compiler is missing, or "" */
     const char *cache_dir;       /* disk cache of compiled kernels */
 } ga_config_info;
@@ -225,7 +233,9 @@ typedef enum ga_image_kind {
     GA_IMAGE_NONE = 0,
     GA_IMAGE_CUBIN = 1,   /* device code for one real architecture */
     GA_IMAGE_PTX = 2,     /* NUL-terminated PTX text */
-    GA_IMAGE_FATBIN = 3
+    GA_IMAGE_FATBIN = 3,
+    GA_IMAGE_HOST_SO = 4  /* the host backend's compiled kernels: a shared
+                             object for this machine (dlopen'ed to load) */
 } ga_image_kind;
 
 typedef struct ga_compile_request {

@@ -299,6 +299,7 @@ program_get_image_kind(PyObject *o, void *c)
     case GA_IMAGE_CUBIN: return PyUnicode_FromString("cubin");
     case GA_IMAGE_PTX: return PyUnicode_FromString("ptx");
     case GA_IMAGE_FATBIN: return PyUnicode_FromString("fatbin");
+    case GA_IMAGE_HOST_SO: return PyUnicode_FromString("host_so");
     default: Py_RETURN_NONE;
     }
 }
