@@ -16,6 +16,14 @@ from gpuarray import _core
 __all__ = ['RawKernel', 'RawModule']
 
 
+# Modules loaded from CUDA source, per (source, options, name expressions,
+# source name, device): kept for the life of the process, as CuPy keeps its
+# module cache, so that a kernel built again from the same source costs a
+# dict lookup instead of a compile-cache lookup and a module load.
+# gpuarray.cuda.compiler.clear_memory_cache() empties it.
+_loaded_modules = {}
+
+
 def _compiler():
     # Imported on first use: gpuarray.cuda's package imports gpuarray.
     from gpuarray.cuda import compiler
@@ -161,7 +169,12 @@ class RawModule:
                 mod = self._modules.get(device_id)
                 if mod is None:
                     if self._kind == 'cuda':
-                        mod = _core.load_program(self._program(device_id, True), device_id)
+                        key = (self.code, self.options, self.name_expressions,
+                               self._source_name, device_id)
+                        mod = _loaded_modules.get(key)
+                        if mod is None:
+                            mod = _core.load_program(self._program(device_id, True), device_id)
+                            _loaded_modules[key] = mod
                     elif self._kind == 'ptx':
                         mod = _core.load_data('ptx', self._ptx_text, device_id)
                     else:

@@ -134,5 +134,8 @@ def get_cache_dir():
 
 
 def clear_memory_cache():
-    """Drop the in-process kernel cache (the disk cache stays)."""
+    """Drop the in-process kernel cache and the modules kept loaded from it
+    (the disk cache stays)."""
+    from gpuarray import _kernel
+    _kernel._loaded_modules.clear()
     _core.compile_cache_clear_memory()
