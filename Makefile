@@ -55,7 +55,7 @@ VENV_OK   := $(VENV)/.gpuarray-ready
 # A recipe that fails leaves no half-made target behind to look up to date.
 .DELETE_ON_ERROR:
 
-.PHONY: all build artifacts venv ext lib ctests test demo bench clean distclean help
+.PHONY: all build artifacts venv ext lib ctests test demo bench bench-host clean distclean help
 .DEFAULT_GOAL := build
 
 all: build
@@ -149,6 +149,15 @@ bench: build
 	    $(MAKE) --no-print-directory $(DRIVER_BENCH) || echo "bench: building $(DRIVER_BENCH) failed"; \
 	else echo "bench: no $(CUDA_HOME)/include/cuda.h: the plain-C column is skipped"; fi
 	@C_DRIVER_BENCH=$(DRIVER_BENCH) $(VPY) benchmarks/bench.py $(BENCH_ARGS)
+
+# The host (CPU) backend beside a plain C loop on all cores; runs anywhere.
+HOST_SAXPY_C := $(BUILD)/c_host_saxpy
+$(HOST_SAXPY_C): benchmarks/c_host_saxpy.c
+	@mkdir -p $(@D)
+	$(CC) -O2 $(CSTD) -Wall -Wextra -pthread -o $@ $<
+
+bench-host: build $(HOST_SAXPY_C)
+	@$(VPY) benchmarks/bench_host.py --c-saxpy $(HOST_SAXPY_C)
 
 # ------------------------------------------------------------------ clean
 clean:
