@@ -26,7 +26,7 @@ CSTD      := -std=c11
 WARN      := -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
 INCLUDES  := -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends
 LIB_CFLAGS := -O2 -fPIC -fvisibility=hidden $(CSTD) $(WARN) $(INCLUDES) -pthread
-LIB_LDLIBS := -pthread -ldl
+LIB_LDLIBS := -pthread -ldl -lm
 
 # Tests and pytest: extra arguments from the command line or gpu_check.sh.
 PYTEST_ARGS  ?=

@@ -75,7 +75,7 @@ class BuildExt(build_ext):
         out_dir = os.path.dirname(self.get_ext_fullpath("gpuarray._core"))
         self.compiler.link_shared_object(
             objects, os.path.join(out_dir, "libgpuarray_hostrt.so"),
-            libraries=["dl", "pthread"],
+            libraries=["dl", "pthread", "m"],
             extra_postargs=["-Wl,-soname,libgpuarray_hostrt.so", "-pthread"])
         if not self.inplace:
             prelude_dir = os.path.join(out_dir, "host")
@@ -136,7 +136,7 @@ def _extension():
                             # compile into a silently int-valued one
                             "-Werror=implicit-function-declaration"],
         extra_link_args=["-pthread"],
-        libraries=["dl", "pthread"],
+        libraries=["dl", "pthread", "m"],
     )
 
 

@@ -44,11 +44,20 @@ from gpuarray._ufuncs import (  # noqa: F401
     left_shift, right_shift, logical_and, logical_or, logical_xor, logical_not, where, clip,
 )
 from gpuarray import _ufuncs
+from gpuarray._linalg import matmul, dot  # noqa: F401
+from gpuarray._interop import from_dlpack  # noqa: F401
+from gpuarray import _linalg
+from gpuarray._manipulation import (  # noqa: F401
+    reshape, ravel, transpose, swapaxes, moveaxis, squeeze, expand_dims, concatenate, stack,
+)
+from gpuarray import _manipulation
 
 __version__ = '0.1.0'
 
 _ufuncs.install(ndarray)
-del _ufuncs
+_manipulation.install(ndarray)
+_linalg.install(ndarray)
+del _ufuncs, _manipulation, _linalg
 
 
 def get_array_module(*args):

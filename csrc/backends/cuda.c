@@ -335,6 +335,88 @@ static ga_status cuda_copy_dtod(ga_device *dev, ga_devptr dst, ga_devptr src, si
     return cuda_check(ga_cu.cuMemcpyDtoDAsync(dst, src, n, (CUstream)stream), "cuMemcpyDtoDAsync");
 }
 
+/* ------------------------------------------------- copies between devices */
+
+#define CUDA_MAX_PEERS 64   /* device.c's GA_MAX_DEVICES */
+
+/* Guards the tables below. Peer copies are large; one lock costs nothing. */
+static pthread_mutex_t cuda_peer_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Per unordered pair: whether peer access was set up (or found impossible). */
+static unsigned char cuda_peer_done[CUDA_MAX_PEERS][CUDA_MAX_PEERS];
+/* Per device, an event that orders peer copies against its legacy null
+ * stream (the copy after the source device's work, that work after the
+ * copy), recorded and waited for under the lock. */
+static CUevent cuda_peer_event[CUDA_MAX_PEERS];
+
+static ga_status cuda_device_can_access_peer(ga_device *dev, ga_device *peer, int *can)
+{
+    return cuda_check(ga_cu.cuDeviceCanAccessPeer(can, dev->native_device, peer->native_device),
+                      "cuDeviceCanAccessPeer");
+}
+
+/* Let `dev` address `peer`'s memory directly where the GPUs allow it: the
+ * context mapping covers cuMemAlloc memory; pool memory (cuMemAllocAsync)
+ * needs the pool's own access grant. A failure is no error: the driver
+ * then stages the copy through the host. */
+static void cuda_grant_peer(ga_device *dev, ga_device *peer)
+{
+    int can = 0;
+    if (ga_cu.cuDeviceCanAccessPeer(&can, dev->native_device, peer->native_device) != CUDA_SUCCESS || !can)
+        return;
+    if (cuda_device_activate(dev) != GA_OK)
+        return;
+    (void)ga_cu.cuCtxEnablePeerAccess(peer->native, 0);   /* ALREADY_ENABLED is fine */
+    if (peer->pool && ga_cu.cuMemPoolSetAccess) {
+        CUmemAccessDesc d = {{CU_MEM_LOCATION_TYPE_DEVICE, dev->native_device},
+                             CU_MEM_ACCESS_FLAGS_PROT_READWRITE};
+        (void)ga_cu.cuMemPoolSetAccess(peer->pool, &d, 1);
+    }
+}
+
+/* Under cuda_peer_lock: record dev's event on `stream` of dev, and make
+ * `waiter` (a stream of another device) wait for it. */
+static ga_status cuda_peer_order(ga_device *dev, void *stream, ga_device *waiter_dev, void *waiter)
+{
+    ga_status st = cuda_device_activate(dev);
+    if (st == GA_OK && !cuda_peer_event[dev->ordinal])
+        st = cuda_check(ga_cu.cuEventCreate(&cuda_peer_event[dev->ordinal], CU_EVENT_DISABLE_TIMING),
+                        "cuEventCreate");
+    if (st == GA_OK)
+        st = cuda_check(ga_cu.cuEventRecord(cuda_peer_event[dev->ordinal], (CUstream)stream), "cuEventRecord");
+    if (st == GA_OK)
+        st = cuda_device_activate(waiter_dev);
+    if (st == GA_OK)
+        st = cuda_check(ga_cu.cuStreamWaitEvent((CUstream)waiter, cuda_peer_event[dev->ordinal], 0),
+                        "cuStreamWaitEvent");
+    return st;
+}
+
+static ga_status cuda_copy_peer(ga_device *dst_dev, ga_devptr dst, ga_device *src_dev, ga_devptr src,
+                                size_t n, void *stream)
+{
+    int a = dst_dev->ordinal, b = src_dev->ordinal;
+    if (a < 0 || b < 0 || a >= CUDA_MAX_PEERS || b >= CUDA_MAX_PEERS)
+        return ga_error(GA_ERROR_INVALID_DEVICE, "peer copy between devices %d and %d", b, a);
+    pthread_mutex_lock(&cuda_peer_lock);
+    if (!cuda_peer_done[a][b]) {
+        cuda_grant_peer(dst_dev, src_dev);
+        cuda_grant_peer(src_dev, dst_dev);
+        cuda_peer_done[a][b] = cuda_peer_done[b][a] = 1;
+    }
+    /* After the source device's queued work (its legacy null stream
+     * stands for its blocking streams), on the destination's stream. */
+    ga_status st = cuda_peer_order(src_dev, NULL, dst_dev, stream);
+    if (st == GA_OK)
+        st = cuda_check(ga_cu.cuMemcpyPeerAsync(dst, dst_dev->native, src, src_dev->native, n, (CUstream)stream),
+                        "cuMemcpyPeerAsync");
+    /* The source device's later work (a stream-ordered free of the
+     * source, a write to it) waits for the copy. */
+    if (st == GA_OK)
+        st = cuda_peer_order(dst_dev, stream, src_dev, NULL);
+    pthread_mutex_unlock(&cuda_peer_lock);
+    return st;
+}
+
 static ga_status cuda_memset(ga_device *dev, ga_devptr dst, uint32_t pattern, size_t elem_size,
                              size_t nbytes, void *stream)
 {
@@ -644,6 +726,8 @@ const ga_backend_ops ga_cuda_backend = {
     .copy_dtoh = cuda_copy_dtoh,
     .copy_dtod = cuda_copy_dtod,
     .memset = cuda_memset,
+    .copy_peer = cuda_copy_peer,
+    .device_can_access_peer = cuda_device_can_access_peer,
 
     .stream_create = cuda_stream_create,
     .stream_destroy = cuda_stream_destroy,
@@ -673,4 +757,5 @@ const ga_backend_ops ga_cuda_backend = {
     .function_set_attribute = cuda_function_set_attribute,
     .function_param_layout = cuda_function_param_layout,
     .launch = cuda_launch,
+    .gemm = ga_cuda_gemm,
 };

@@ -511,6 +511,22 @@ static ga_status host_memset(ga_device *gdev, ga_devptr dst, uint32_t pattern, s
     return host_stream_submit(gdev->native, stream, t, 1, NULL, NULL);
 }
 
+static ga_status host_copy_peer(ga_device *dst_dev, ga_devptr dst, ga_device *src_dev, ga_devptr src,
+                                size_t n, void *stream)
+{
+    host_task *t = copy_task((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, n);
+    if (!t)
+        return OOM_TASK();
+    return host_stream_submit_peer(dst_dev->native, stream, t, src_dev->native);
+}
+
+/* The simulated devices share the process's address space. */
+static ga_status host_device_can_access_peer(ga_device *dev, ga_device *peer, int *can)
+{
+    *can = dev != peer;
+    return GA_OK;
+}
+
 /* ------------------------------------------------------ modules, functions */
 
 void host_module_retain(host_module *m) { atomic_fetch_add(&m->refs, 1); }
@@ -903,6 +919,8 @@ const ga_backend_ops ga_host_backend = {
     .copy_dtoh = host_copy_dtoh,
     .copy_dtod = host_copy_dtod,
     .memset = host_memset,
+    .copy_peer = host_copy_peer,
+    .device_can_access_peer = host_device_can_access_peer,
 
     .stream_create = host_stream_create,
     .stream_destroy = host_stream_destroy,
@@ -932,4 +950,5 @@ const ga_backend_ops ga_host_backend = {
     .function_set_attribute = host_function_set_attribute,
     .function_param_layout = host_function_param_layout,
     .launch = host_launch,
+    .gemm = ga_host_gemm,
 };

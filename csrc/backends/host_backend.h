@@ -159,6 +159,11 @@ GA_INTERNAL void host_task_discard(host_task *t);
  * copies, fills, frees, records): same result, no thread hop. */
 GA_INTERNAL ga_status host_stream_submit(host_device *dev, host_stream *s, host_task *t,
                                          int inline_when_idle, host_stream **on, uint64_t *seq);
+/* Queue copy task `t` on stream `s` of `dev` after everything already
+ * queued on every stream of device `src`, and make `src`'s null stream
+ * wait for it (a peer copy; the stream owns t afterwards). */
+GA_INTERNAL ga_status host_stream_submit_peer(host_device *dev, host_stream *s, host_task *t,
+                                              host_device *src);
 /* Block until stream `on` has completed `seq` tasks. */
 GA_INTERNAL void host_stream_wait_seq(host_device *dev, host_stream *on, uint64_t seq);
 /* Run one task's work (on a worker, or inline). */

@@ -396,6 +396,56 @@ ga_status host_stream_submit(host_device *dev, host_stream *s, host_task *t, int
     return GA_OK;
 }
 
+/* Every device shares dev->lock, so the cross-device dependencies are
+ * ordinary ones: the copy waits for all of src's queued work (stronger
+ * than CUDA, which leaves non-blocking streams to the caller), and src's
+ * null stream (hence, by its implicit waits, src's blocking streams and
+ * stream-ordered frees) waits for the copy. */
+ga_status host_stream_submit_peer(host_device *dev, host_stream *s, host_task *t, host_device *src)
+{
+    s = stream_of(dev, s);
+    host_task *back = host_task_new(HOST_TASK_NOP);
+    if (!back) {
+        task_free(t);
+        return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "out of host memory queueing a peer copy");
+    }
+    ga_status st = GA_OK;
+    uint64_t seq = 0;
+    int r = -1, wait = 0;
+    pthread_mutex_lock(dev->lock);
+    host_stream *n = src->null_stream;
+    if (n->completed < n->submitted)
+        st = host_task_add_dep(t, n, n->submitted);
+    for (host_stream *x = src->streams; x && st == GA_OK; x = x->next)
+        if (x->completed < x->submitted)
+            st = host_task_add_dep(t, x, x->submitted);
+    if (st == GA_OK)
+        r = submit_locked(dev, s, t, 1, &seq);
+    if (r == 0) {
+        /* Without memory for the wait, the copy is waited for here. */
+        if (host_task_add_dep(back, s, seq) == GA_OK && submit_locked(src, n, back, 0, NULL) == 0)
+            back = NULL;
+        else
+            wait = 1;
+    }
+    pthread_mutex_unlock(dev->lock);
+    if (back)
+        task_free(back);
+    if (r < 0) {
+        if (st == GA_OK)
+            st = submit_failure();
+        task_free(t);
+        return st;
+    }
+    if (r == 1) {
+        host_task_run(dev, t);
+        task_free(t);
+    }
+    if (wait)
+        host_stream_wait_seq(dev, s, seq);
+    return GA_OK;
+}
+
 void host_stream_wait_seq(host_device *dev, host_stream *on, uint64_t seq)
 {
     pthread_mutex_lock(dev->lock);

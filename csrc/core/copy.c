@@ -100,3 +100,53 @@ ga_status ga_memset_async(ga_device *device, ga_devptr dst, uint32_t pattern, si
         return st;
     return ga_backend->memset(device, dst, pattern, elem_size, nbytes, stream ? stream->native : NULL);
 }
+
+/* ------------------------------------------------- copies between devices */
+
+ga_status ga_device_can_access_peer(ga_device *device, ga_device *peer, int *can)
+{
+    if (!device || !peer || !can)
+        return ga_error(GA_ERROR_INVALID_VALUE, "ga_device_can_access_peer: NULL argument");
+    *can = 0;
+    if (device == peer)
+        return GA_OK;
+    if (!ga_backend->device_can_access_peer)
+        return GA_OK;
+    ga_status st = ga_device_enter(device);
+    if (st != GA_OK)
+        return st;
+    return ga_backend->device_can_access_peer(device, peer, can);
+}
+
+ga_status ga_memcpy_peer_async(ga_device *dst_device, ga_devptr dst, ga_device *src_device,
+                               ga_devptr src, size_t nbytes, ga_stream *stream)
+{
+    if (!dst_device || !src_device)
+        return ga_error(GA_ERROR_INVALID_VALUE, "ga_memcpy_peer: NULL device");
+    if (stream && stream->device != dst_device)
+        return ga_error(GA_ERROR_INVALID_VALUE,
+                        "ga_memcpy_peer: the stream belongs to device %d, the destination to "
+                        "device %d (a peer copy runs on a stream of the destination device)",
+                        stream->device->ordinal, dst_device->ordinal);
+    if (src_device == dst_device)
+        return ga_memcpy_dtod_async(dst_device, dst, src, nbytes, stream);
+    if (nbytes == 0)
+        return GA_OK;
+    COPY_CHECK(!dst || !src, "ga_memcpy_peer");
+    if (!ga_backend->copy_peer)
+        return ga_error(GA_ERROR_UNSUPPORTED, "ga_memcpy_peer: the %s backend cannot copy between devices",
+                        ga_backend->name);
+    ga_status st = ga_device_enter(dst_device);
+    if (st != GA_OK)
+        return st;
+    return ga_backend->copy_peer(dst_device, dst, src_device, src, nbytes, stream ? stream->native : NULL);
+}
+
+ga_status ga_memcpy_peer(ga_device *dst_device, ga_devptr dst, ga_device *src_device, ga_devptr src,
+                         size_t nbytes, ga_stream *stream)
+{
+    ga_status st = ga_memcpy_peer_async(dst_device, dst, src_device, src, nbytes, stream);
+    if (st != GA_OK || nbytes == 0)
+        return st;
+    return ga_stream_synchronize(dst_device, stream);
+}

@@ -54,6 +54,8 @@ GA_INTERNAL void ga_compiled_output_clear(ga_compiled_output *out);
 /* One backend = one file that fills one const table. Natives are the
  * backend's own handles (CUcontext, CUstream, CUevent, CUmodule,
  * CUfunction), passed as void*. A NULL stream native is the null stream. */
+struct ga_gemm_desc;   /* below; the gemm slot takes one */
+
 typedef struct ga_backend_ops {
     const char *name;
 
@@ -94,6 +96,15 @@ typedef struct ga_backend_ops {
     ga_status (*copy_dtod)(ga_device *dev, ga_devptr dst, ga_devptr src, size_t n, void *stream);
     ga_status (*memset)(ga_device *dev, ga_devptr dst, uint32_t pattern, size_t elem_size,
                         size_t nbytes, void *stream);
+    /* A copy between two devices (never the same one), queued on `stream`
+     * (a stream of dst_dev; NULL = its null stream). It starts after the
+     * work already queued on src_dev's null stream and blocking streams,
+     * and src_dev's work queued later on those streams (a free of the
+     * source, a write to it) waits for it. NULL slot: unsupported. */
+    ga_status (*copy_peer)(ga_device *dst_dev, ga_devptr dst, ga_device *src_dev, ga_devptr src,
+                           size_t n, void *stream);
+    /* *can = 1 when `dev` can address `peer`'s memory directly. */
+    ga_status (*device_can_access_peer)(ga_device *dev, ga_device *peer, int *can);
 
     ga_status (*stream_create)(ga_device *dev, unsigned flags, void **stream);
     ga_status (*stream_destroy)(ga_device *dev, void *stream);
@@ -142,12 +153,30 @@ typedef struct ga_backend_ops {
                                        size_t *size);
     ga_status (*launch)(ga_device *dev, void *function, const unsigned grid[3], const unsigned block[3],
                         size_t shared_mem, void *stream, void **args);
+    /* Row-major gemm (blas.c); NULL = the backend has none. */
+    ga_status (*gemm)(ga_device *dev, void *stream, const struct ga_gemm_desc *g);
 } ga_backend_ops;
+
+/* One (strided batched) gemm as ga_gemm_strided_batched describes it,
+ * checked by blas.c before a backend sees it. */
+typedef struct ga_gemm_desc {
+    ga_dtype dtype;
+    ga_blas_op transa, transb;
+    int64_t m, n, k;
+    double alpha[2], beta[2];
+    ga_devptr a, b, c;
+    int64_t lda, ldb, ldc;
+    int64_t stride_a, stride_b, stride_c;   /* elements */
+    int64_t batch;
+} ga_gemm_desc;
 
 /* The active backend (set by ga_init), NULL before. */
 GA_INTERNAL extern const ga_backend_ops *ga_backend;
 GA_INTERNAL extern const ga_backend_ops ga_cuda_backend;
 GA_INTERNAL extern const ga_backend_ops ga_host_backend;
+/* The backends' gemm slots (cuda_blas.c, host_blas.c). */
+GA_INTERNAL ga_status ga_cuda_gemm(ga_device *dev, void *stream, const struct ga_gemm_desc *g);
+GA_INTERNAL ga_status ga_host_gemm(ga_device *dev, void *stream, const struct ga_gemm_desc *g);
 
 /* The table whose compiler to use: the active backend (ga_init is run
  * first), else, where no backend initialises, the CUDA table, whose

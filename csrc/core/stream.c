@@ -3,6 +3,7 @@
 #include "ga_private.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* The device a stream operation runs on: the stream's own, else the one
  * given, else device 0 (the null stream of the default device). */
@@ -99,4 +100,39 @@ ga_status ga_stream_wait_event(ga_device *device, ga_stream *stream, ga_event *e
     if (st != GA_OK)
         return st;
     return ga_backend->stream_wait_event(device, stream ? stream->native : NULL, event->native);
+}
+
+/* Foreign streams (interop): a transient event orders one after the
+ * other, as CuPy does for __cuda_array_interface__'s stream key. The host
+ * backend cannot name a foreign stream: it synchronizes instead. */
+static ga_status order_native(ga_device *device, ga_stream *stream, void *native, int native_waits)
+{
+    ga_status st = stream_device(device, stream, &device);
+    if (st != GA_OK)
+        return st;
+    void *ours = stream ? stream->native : NULL;
+    if (strcmp(ga_backend->name, "cuda") != 0)
+        return native_waits ? ga_backend->stream_synchronize(device, ours)
+                            : ga_backend->device_synchronize(device);
+    if (native == ours)
+        return GA_OK;   /* one stream: already in order */
+    void *ev = NULL;
+    st = ga_backend->event_create(device, GA_EVENT_DISABLE_TIMING, &ev);
+    if (st != GA_OK)
+        return st;
+    st = ga_backend->event_record(device, ev, native_waits ? ours : native);
+    if (st == GA_OK)
+        st = ga_backend->stream_wait_event(device, native_waits ? native : ours, ev);
+    ga_status st2 = ga_backend->event_destroy(device, ev);   /* the wait keeps what it needs */
+    return st != GA_OK ? st : st2;
+}
+
+ga_status ga_stream_wait_native(ga_device *device, ga_stream *stream, void *native)
+{
+    return order_native(device, stream, native, 0);
+}
+
+ga_status ga_native_wait_stream(ga_device *device, void *native, ga_stream *stream)
+{
+    return order_native(device, stream, native, 1);
 }

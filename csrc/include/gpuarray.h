@@ -156,6 +156,17 @@ GA_API ga_status ga_stream_query(ga_device *device, ga_stream *stream, int *done
 GA_API ga_status ga_stream_wait_event(ga_device *device, ga_stream *stream, ga_event *event);
 /* The backend's native handle (CUstream); NULL for the null stream. */
 GA_API void *ga_stream_native(const ga_stream *stream);
+/* Order work with a stream gpuarray did not create (interop: the stream
+ * key of __cuda_array_interface__, DLPack's stream argument). `native` is
+ * the backend's handle: a CUstream, NULL for the legacy default stream,
+ * (void *)2 for the per-thread default stream.
+ * ga_stream_wait_native: work queued on `stream` from now on waits for the
+ * work queued on `native` so far. ga_native_wait_stream: the reverse.
+ * Both are asynchronous on CUDA (a transient event). The host backend has
+ * no foreign streams: the first synchronizes the device, the second
+ * `stream` (so a CPU consumer can read at once). */
+GA_API ga_status ga_stream_wait_native(ga_device *device, ga_stream *stream, void *native);
+GA_API ga_status ga_native_wait_stream(ga_device *device, void *native, ga_stream *stream);
 
 /* ---------------------------------------------------------------- events */
 
@@ -224,6 +235,31 @@ GA_API ga_status ga_memcpy_dtoh(ga_device *device, void *dst, ga_devptr src, siz
 /* Fill nbytes with a repeated pattern of 1, 2 or 4 bytes (nbytes must be a
  * multiple of elem_size and dst aligned to it). Asynchronous on stream. */
 GA_API ga_status ga_memset_async(ga_device *device, ga_devptr dst, uint32_t pattern, size_t elem_size, size_t nbytes, ga_stream *stream);
+
+/* ------------------------------------------------- copies between devices */
+
+/* *can = 1 when `device` can address `peer`'s memory directly (NVLink or
+ * PCIe peer-to-peer), else 0. As in CUDA, a device is not its own peer
+ * (*can = 0 when device == peer). The host backend's simulated devices
+ * share one address space: 1 for any two different ones. */
+GA_API ga_status ga_device_can_access_peer(ga_device *device, ga_device *peer, int *can);
+
+/* Copy nbytes from `src` on src_device to `dst` on dst_device, queued on
+ * `stream`, which must be a stream of dst_device (NULL = dst_device's null
+ * stream). Peer-to-peer where ga_device_can_access_peer says so (access is
+ * enabled once per pair of devices, on first use), else staged through
+ * host memory by the driver; the call never needs the caller to enable
+ * anything. Ordering: the copy starts after the work queued on `stream`
+ * and after the work already queued on src_device's null stream and
+ * blocking streams; work queued on those streams of src_device afterwards
+ * (freeing the source, overwriting it) waits for the copy. Work on
+ * src_device's non-blocking streams is the caller's to order (an event).
+ * With src_device == dst_device it is ga_memcpy_dtod_async. */
+GA_API ga_status ga_memcpy_peer_async(ga_device *dst_device, ga_devptr dst, ga_device *src_device,
+                                      ga_devptr src, size_t nbytes, ga_stream *stream);
+/* The same, returning when the copy is complete. */
+GA_API ga_status ga_memcpy_peer(ga_device *dst_device, ga_devptr dst, ga_device *src_device,
+                                ga_devptr src, size_t nbytes, ga_stream *stream);
 
 /* ------------------------------------------------------------ compilation */
 
@@ -383,6 +419,43 @@ GA_API ga_status ga_parse_ptx_params(const char *ptx, const char *name, ga_param
  * (GA_ERROR_LAUNCH with a detail naming the limit). */
 GA_API ga_status ga_launch(ga_function *function, const unsigned grid[3], const unsigned block[3],
                            size_t shared_mem, ga_stream *stream, void **args);
+
+/* ------------------------------------------------------------------- BLAS */
+
+/* How a gemm operand is read: as stored, transposed, or conjugate
+ * transposed. */
+typedef enum ga_blas_op { GA_BLAS_N = 0, GA_BLAS_T = 1, GA_BLAS_C = 2 } ga_blas_op;
+
+/* C = alpha op(A) op(B) + beta C, queued on `stream`, with ROW-MAJOR
+ * matrices (the C and NumPy layout; the CUDA backend hands cuBLAS the
+ * transposed problem C^T = op(B)^T op(A)^T, which costs nothing):
+ *   op(A) is m x k: A[i*lda + p] (GA_BLAS_N, lda >= max(1,k)) or A[p*lda + i]
+ *   (T/C, lda >= max(1,m)); op(B) is k x n likewise (ldb >= max(1,n) for N,
+ *   max(1,k) for T/C); C is m x n, C[i*ldc + j], ldc >= max(1,n).
+ * Leading dimensions and strides count elements, not bytes. dtype is one of
+ * GA_FLOAT16, GA_BFLOAT16 (both computed in float, rounded once),
+ * GA_FLOAT32, GA_FLOAT64, GA_COMPLEX64, GA_COMPLEX128; alpha and beta are
+ * {real, imaginary} (imaginary ignored for real types). When beta is 0, C
+ * is not read (NaN in it does not propagate). k == 0 gives C = beta C.
+ * CUDA: cuBLAS, loaded at first use (GA_ERROR_NO_DRIVER with the places
+ * searched when absent), one handle per device and concurrent caller,
+ * bound to `stream` per call; float32 uses full float precision (no
+ * TF32). Host: the stream is synchronized first, then the product is
+ * computed on the calling thread's behalf on all cores (blocking). */
+GA_API ga_status ga_gemm(ga_device *device, ga_stream *stream, ga_blas_op transa, ga_blas_op transb,
+                         int64_t m, int64_t n, int64_t k, ga_dtype dtype, const double alpha[2],
+                         ga_devptr A, int64_t lda, ga_devptr B, int64_t ldb, const double beta[2],
+                         ga_devptr C, int64_t ldc);
+/* `batch` independent gemms as above, the i-th on A + i*stride_a, B +
+ * i*stride_b, C + i*stride_c (elements; a stride of 0 reuses the operand,
+ * which is how a broadcast operand is passed; the C strides must keep the
+ * outputs apart). */
+GA_API ga_status ga_gemm_strided_batched(ga_device *device, ga_stream *stream, ga_blas_op transa,
+                                         ga_blas_op transb, int64_t m, int64_t n, int64_t k,
+                                         ga_dtype dtype, const double alpha[2], ga_devptr A,
+                                         int64_t lda, int64_t stride_a, ga_devptr B, int64_t ldb,
+                                         int64_t stride_b, const double beta[2], ga_devptr C,
+                                         int64_t ldc, int64_t stride_c, int64_t batch);
 
 /* ----------------------------------------------------------------- hashing */
 

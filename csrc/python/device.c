@@ -377,7 +377,24 @@ static PyObject *Device_index(PyObject *self)
     return PyLong_FromLong(DEV(self)->id);
 }
 
+static int can_access_peer(int id, int peer);
+
+static PyObject *Device_can_access_peer(PyObject *self, PyObject *peer)
+{
+    long p = PyLong_AsLong(peer);
+    if (p == -1 && PyErr_Occurred())
+        return NULL;
+    if (p < 0 || p > INT_MAX) {
+        PyErr_Format(PyExc_ValueError, "invalid device ordinal %ld", p);
+        return NULL;
+    }
+    int can = can_access_peer(DEV(self)->id, (int)p);
+    return can < 0 ? NULL : PyBool_FromLong(can);
+}
+
 static PyMethodDef Device_methods[] = {
+    {"can_access_peer", Device_can_access_peer, METH_O,
+     "can_access_peer(peer)\n--\n\nWhether this device can address device `peer`'s memory directly."},
     {"use", Device_use, METH_NOARGS,
      "use()\n--\n\nMake this the calling thread's current device."},
     {"synchronize", Device_synchronize, METH_NOARGS,
@@ -471,7 +488,33 @@ static PyObject *device_attribute(PyObject *m, PyObject *args)
     return PyLong_FromLong(value);
 }
 
+/* Whether device `id` can address device `peer`'s memory directly. */
+static int can_access_peer(int id, int peer)
+{
+    ga_device *dev = device_handle(id), *pdev = dev ? device_handle(peer) : NULL;
+    if (!pdev)
+        return -1;
+    int can = 0;
+    ga_status st = ga_device_can_access_peer(dev, pdev, &can);
+    if (st != GA_OK)
+        return pyga_raise_int(st);
+    return can;
+}
+
+static PyObject *device_can_access_peer(PyObject *m, PyObject *args)
+{
+    (void)m;
+    int id, peer;
+    if (!PyArg_ParseTuple(args, "ii:device_can_access_peer", &id, &peer))
+        return NULL;
+    int can = can_access_peer(id, peer);
+    return can < 0 ? NULL : PyLong_FromLong(can);
+}
+
 static PyMethodDef device_functions[] = {
+    {"device_can_access_peer", device_can_access_peer, METH_VARARGS,
+     "device_can_access_peer(device_id, peer_id)\n--\n\n1 when the device can address the peer's\n"
+     "memory directly (peer-to-peer), else 0 (also for device_id == peer_id, as in CUDA)."},
     {"device_attribute", device_attribute, METH_VARARGS,
      "device_attribute(device_id, attribute)\n--\n\nOne attribute by its CUDA number."},
     {"get_device_count", get_device_count, METH_NOARGS,

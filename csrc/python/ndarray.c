@@ -447,6 +447,35 @@ ga_status pyga_fill_bytes(ga_device *device, ga_devptr dst, size_t nbytes, const
 
 static PyObject *read_element(pyga_ndarray *a, ga_devptr addr, int python_scalar);
 
+/* What needs generated kernels (strided fills and copies, casts, advanced
+ * indexing) is done in gpuarray._indexing over the elementwise layer; the
+ * module is imported on first use, so that _core loads without it. */
+static PyObject *indexing_module;
+
+static PyObject *call_hook(const char *name, PyObject *a, PyObject *b, PyObject *c)
+{
+    if (!indexing_module) {
+        indexing_module = PyImport_ImportModule("gpuarray._indexing");
+        if (!indexing_module)
+            return NULL;
+    }
+    PyObject *fn = PyObject_GetAttrString(indexing_module, name);
+    if (!fn)
+        return NULL;
+    PyObject *r = PyObject_CallFunctionObjArgs(fn, a, b, c, NULL);
+    Py_DECREF(fn);
+    return r;
+}
+
+static int call_hook_int(const char *name, PyObject *a, PyObject *b, PyObject *c)
+{
+    PyObject *r = call_hook(name, a, b, c);
+    if (!r)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
 /* The bytes of `value` as one element of `descr` (NumPy's casting). */
 static int scalar_bytes(PyObject *value, PyArray_Descr *descr, unsigned char *out, const char *fname)
 {
@@ -480,11 +509,8 @@ static int scalar_bytes(PyObject *value, PyArray_Descr *descr, unsigned char *ou
 
 static int fill_array(pyga_ndarray *a, PyObject *value, ga_stream *stream, const char *fname)
 {
-    if (!is_contiguous(a)) {
-        PyErr_Format(PyExc_NotImplementedError, "%s: filling a non-contiguous view is not supported yet",
-                     fname);
-        return -1;
-    }
+    if (!is_contiguous(a))
+        return a->size ? call_hook_int("_fill", (PyObject *)a, value, NULL) : 0;
     _Alignas(16) unsigned char elem[32];
     if (scalar_bytes(value, a->descr, elem, fname) < 0)
         return -1;
@@ -691,11 +717,32 @@ static int check_out(pyga_ndarray *a, PyObject *out, const char *fname)
     return 0;
 }
 
+/* The stream for a copy to or from `a` (stream_arg NULL/None: the current
+ * stream). The current stream of another device gives way to a's
+ * device's null stream, so that get(), set() and item() work whatever
+ * device is current (as CuPy's do); an explicit stream of another device
+ * is a ValueError. */
+static int array_stream(pyga_ndarray *a, PyObject *stream_arg, ga_stream **stream, const char *fname)
+{
+    if (pyga_stream_arg(stream_arg, stream, NULL) < 0)
+        return -1;
+    ga_device *sdev = ga_stream_device(*stream);
+    if (!sdev || sdev == a->device)
+        return 0;
+    if (stream_arg && stream_arg != Py_None) {
+        PyErr_Format(PyExc_ValueError, "%s: the stream belongs to device %d, the array to device %d",
+                     fname, ga_device_ordinal(sdev), ga_device_ordinal(a->device));
+        return -1;
+    }
+    *stream = NULL;
+    return 0;
+}
+
 static PyObject *get_impl(pyga_ndarray *a, PyObject *stream_arg, PyObject *out, int blocking,
                           const char *fname)
 {
     ga_stream *stream;
-    if (pyga_stream_arg(stream_arg, &stream, NULL) < 0)
+    if (array_stream(a, stream_arg, &stream, fname) < 0)
         return NULL;
     PyArrayObject *h;
     if (out && out != Py_None) {
@@ -720,7 +767,8 @@ static PyObject *read_element(pyga_ndarray *a, ga_devptr addr, int numpy_scalar)
 {
     _Alignas(16) unsigned char buf[32];
     ga_stream *stream;
-    pyga_current_stream(&stream);
+    if (array_stream(a, NULL, &stream, "item") < 0)
+        return NULL;
     ga_status st = ga_memcpy_dtoh(a->device, buf, addr, (size_t)PyDataType_ELSIZE(a->descr), stream);
     if (st != GA_OK)
         return pyga_raise(st);
@@ -916,6 +964,14 @@ static PyObject *ndarray_get_flags(PyObject *self, void *c)
 static PyObject *ndarray_get_cai(PyObject *self, void *c)
 {
     (void)c;
+    const char *backend = ga_backend_name();
+    if (!backend || strcmp(backend, "cuda") != 0) {
+        /* Host-backend memory is not CUDA memory: claiming it would let
+         * CuPy or torch hand it to a GPU. (hasattr() is then False.) */
+        PyErr_SetString(PyExc_AttributeError, "__cuda_array_interface__ is only available on the CUDA "
+                        "backend (this array lives in host-backend memory; use __dlpack__)");
+        return NULL;
+    }
     pyga_ndarray *a = ARR(self);
     PyObject *typestr = PyObject_GetAttrString((PyObject *)a->descr, "str");
     if (!typestr)
@@ -981,14 +1037,12 @@ static int set_impl(pyga_ndarray *a, PyObject *arr, PyObject *stream_arg, const 
                      (PyObject *)PyArray_DESCR(h), (PyObject *)a->descr);
         return -1;
     }
-    if (!is_contiguous(a)) {
-        PyErr_Format(PyExc_NotImplementedError, "%s: writing into a non-contiguous view is not supported yet",
-                     fname);
-        return -1;
-    }
     ga_stream *stream;
-    if (pyga_stream_arg(stream_arg, &stream, NULL) < 0)
+    if (array_stream(a, stream_arg, &stream, fname) < 0)
         return -1;
+    if (!is_contiguous(a))   /* upload, then a strided copy on the device */
+        return a->size ? call_hook_int("_set_strided", (PyObject *)a, arr, stream_arg ? stream_arg : Py_None)
+                       : 0;
     size_t nbytes = array_nbytes(a);
     if (nbytes == 0)
         return 0;
@@ -1024,8 +1078,8 @@ static PyObject *ndarray_set(PyObject *self, PyObject *const *args, Py_ssize_t n
 }
 
 /* A copy in layout `order` ('C', 'F', or 'K'/'A' = keep a contiguous
- * layout): one device-to-device copy when the layouts agree, else through
- * the host until device kernels for strided copies exist. */
+ * layout): one device-to-device copy when the layouts agree, else a
+ * strided copy kernel. */
 static PyObject *copy_array(pyga_ndarray *a, char order)
 {
     int fortran = order == 'F' || ((order == 'K' || order == 'A') && a->f_contiguous && !a->c_contiguous);
@@ -1036,7 +1090,10 @@ static PyObject *copy_array(pyga_ndarray *a, char order)
             return NULL;
         size_t nbytes = array_nbytes(a);
         if (nbytes) {
-            ga_status st = ga_memcpy_dtod_async(a->device, ARR(b)->ptr, a->ptr, nbytes, alloc_stream(b));
+            /* b is on the current device; a may be on another (CuPy's
+             * semantics: a copy lands on the current device). */
+            ga_status st = ga_memcpy_peer_async(ARR(b)->device, ARR(b)->ptr, a->device, a->ptr, nbytes,
+                                                alloc_stream(b));
             if (st != GA_OK) {
                 Py_DECREF(b);
                 return pyga_raise(st);
@@ -1044,14 +1101,55 @@ static PyObject *copy_array(pyga_ndarray *a, char order)
         }
         return b;
     }
-    PyArrayObject *h = (PyArrayObject *)get_impl(a, NULL, NULL, 1, "copy");
-    if (!h)
+    ga_device *here = pyga_current_device();
+    if (!here)
         return NULL;
-    Py_SETREF(h, (PyArrayObject *)PyArray_NewCopy(h, fortran ? NPY_FORTRANORDER : NPY_CORDER));
-    if (!h)
-        return NULL;
-    PyObject *b = upload(h, 1);
-    Py_DECREF(h);
+    if (a->device != here) {
+        /* Strided on another device: made contiguous there (kernels run
+         * on the device of their arrays), then copied over. */
+        int prev = pyga_current_device_id();
+        if (pyga_set_current_device(ga_device_ordinal(a->device)) < 0)
+            return NULL;
+        PyObject *c = copy_array(a, fortran ? 'F' : 'C');
+        if (pyga_set_current_device(prev) < 0) {
+            Py_XDECREF(c);
+            return NULL;
+        }
+        if (!c)
+            return NULL;
+        PyObject *b = copy_array(ARR(c), fortran ? 'F' : 'C');
+        Py_DECREF(c);
+        return b;
+    }
+    PyObject *b;
+    if (order == 'K' && a->ndim > 1) {
+        /* NumPy's 'K': the copy's strides in the order of a's (by size) */
+        int perm[PYGA_MAX_NDIM];
+        Py_ssize_t pshape[PYGA_MAX_NDIM], strides[PYGA_MAX_NDIM];
+        for (int i = 0; i < a->ndim; i++) {
+            int j = i;
+            for (; j > 0; j--) {
+                Py_ssize_t sj = a->strides[perm[j - 1]], si = a->strides[i];
+                if ((sj < 0 ? -sj : sj) >= (si < 0 ? -si : si))
+                    break;
+                perm[j] = perm[j - 1];
+            }
+            perm[j] = i;
+        }
+        for (int i = 0; i < a->ndim; i++)
+            pshape[i] = a->shape[perm[i]];
+        PyObject *c = alloc_array(pyga.ndarray, a->ndim, pshape, a->descr, 0, "copy");
+        if (!c)
+            return NULL;
+        for (int i = 0; i < a->ndim; i++)
+            strides[perm[i]] = ARR(c)->strides[i];
+        b = new_array(pyga.ndarray, ARR(c)->mem, ARR(c)->ptr, a->ndim, a->shape, strides, a->descr, NULL);
+        Py_DECREF(c);
+    } else {
+        b = alloc_array(pyga.ndarray, a->ndim, a->shape, a->descr, fortran, "copy");
+    }
+    if (b && a->size && call_hook_int("_copy_into", (PyObject *)a, b, NULL) < 0)
+        Py_CLEAR(b);
     return b;
 }
 
@@ -1082,28 +1180,27 @@ static PyObject *ndarray_deepcopy(PyObject *self, PyObject *memo)
 static PyObject *ndarray_fill(PyObject *self, PyObject *value)
 {
     ga_stream *stream;
-    pyga_current_stream(&stream);
+    if (array_stream(ARR(self), NULL, &stream, "fill") < 0)
+        return NULL;
     if (fill_array(ARR(self), value, stream, "fill") < 0)
         return NULL;
     Py_RETURN_NONE;
 }
 
-/* astype: same dtype is a copy (or self with copy=False); a new dtype goes
- * through the host until device cast kernels exist. */
-static PyObject *astype_impl(pyga_ndarray *a, PyArray_Descr *d, int copy)
+/* astype: same dtype is a copy (or self with copy=False); a new dtype is
+ * a casting copy kernel (NumPy's unsafe casting), in layout `order`. */
+static PyObject *astype_impl(pyga_ndarray *a, PyArray_Descr *d, int copy, char order)
 {
-    if (PyArray_EquivTypes(d, a->descr))
-        return copy ? copy_array(a, 'K') : Py_NewRef((PyObject *)a);
-    PyArrayObject *h = (PyArrayObject *)get_impl(a, NULL, NULL, 1, "astype");
-    if (!h)
-        return NULL;
-    Py_INCREF(d);
-    PyArrayObject *c = (PyArrayObject *)PyArray_CastToType(h, d, PyArray_IS_F_CONTIGUOUS(h) && !PyArray_IS_C_CONTIGUOUS(h));
-    Py_DECREF(h);
-    if (!c)
-        return NULL;
-    PyObject *b = upload(c, 1);
-    Py_DECREF(c);
+    int fortran = order == 'F' || ((order == 'K' || order == 'A') && a->f_contiguous && !a->c_contiguous);
+    if (PyArray_EquivTypes(d, a->descr)) {
+        int layout_ok = order == 'C' ? a->c_contiguous : order == 'F' ? a->f_contiguous : 1;
+        if (!copy && layout_ok)
+            return Py_NewRef((PyObject *)a);
+        return copy_array(a, fortran ? 'F' : 'C');
+    }
+    PyObject *b = alloc_array(pyga.ndarray, a->ndim, a->shape, d, fortran, "astype");
+    if (b && a->size && call_hook_int("_copy_into", (PyObject *)a, b, NULL) < 0)
+        Py_CLEAR(b);
     return b;
 }
 
@@ -1114,12 +1211,13 @@ static PyObject *ndarray_astype(PyObject *self, PyObject *const *args, Py_ssize_
     if (pyga_parse_args("astype", args, nargs, kwnames, names, 5, 5, 1, v) < 0)
         return NULL;
     int copy = pyga_bool_arg(v[4], 1);
-    if (copy < 0)
+    char order;
+    if (copy < 0 || order_arg(v[1], 'K', "CFAK", "astype", &order) < 0)
         return NULL;
     PyArray_Descr *d = pyga_descr_arg(v[0]);
     if (!d)
         return NULL;
-    PyObject *r = astype_impl(ARR(self), d, copy);
+    PyObject *r = astype_impl(ARR(self), d, copy, order);
     Py_DECREF(d);
     return r;
 }
@@ -1345,9 +1443,23 @@ static int is_advanced_index(PyObject *o)
     return PyList_Check(o) || PyArray_Check(o) || pyga_ndarray_check(o) || PyBool_Check(o);
 }
 
+/* Whether `key` asks for advanced indexing (a copy, gpuarray._indexing)
+ * rather than a view. */
+static int key_is_advanced(PyObject *key)
+{
+    if (!PyTuple_Check(key))
+        return is_advanced_index(key);
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(key); k++)
+        if (is_advanced_index(PyTuple_GET_ITEM(key, k)))
+            return 1;
+    return 0;
+}
+
 static PyObject *ndarray_subscript(PyObject *self, PyObject *key)
 {
     pyga_ndarray *a = ARR(self);
+    if (key_is_advanced(key))
+        return call_hook("_getitem", self, key, NULL);
     PyObject *tuple = PyTuple_Check(key) ? Py_NewRef(key) : PyTuple_Pack(1, key);
     if (!tuple)
         return NULL;
@@ -1412,14 +1524,9 @@ static PyObject *ndarray_subscript(PyObject *self, PyObject *key)
             dim++;
             continue;
         }
-        if (is_advanced_index(it)) {
-            PyErr_SetString(PyExc_NotImplementedError,
-                            "advanced indexing (with lists, arrays or booleans) is not supported yet");
-            goto done;
-        }
         if (!PyIndex_Check(it)) {
-            PyErr_SetString(PyExc_IndexError, "only integers, slices (`:`), ellipsis (`...`) and None "
-                            "(`newaxis`) are valid indices");
+            PyErr_SetString(PyExc_IndexError, "only integers, slices (`:`), ellipsis (`...`), "
+                            "numpy.newaxis (`None`) and integer or boolean arrays are valid indices");
             goto done;
         }
         Py_ssize_t i = PyNumber_AsSsize_t(it, PyExc_IndexError);
@@ -1459,33 +1566,28 @@ static PyObject *ndarray_sq_item(PyObject *self, Py_ssize_t i)
     return view_of(a, a->ptr + (ga_devptr)(i * a->strides[0]), a->ndim - 1, a->shape + 1, a->strides + 1);
 }
 
-/* Write host array `h` (broadcast like NumPy) into device view `v`. */
-static int assign_host(pyga_ndarray *v, PyArrayObject *h)
+static int overlaps(const pyga_ndarray *a, const pyga_ndarray *b)
 {
-    npy_intp dims[PYGA_MAX_NDIM];
-    for (int i = 0; i < v->ndim; i++)
-        dims[i] = v->shape[i];
-    Py_INCREF(v->descr);
-    PyArrayObject *full = (PyArrayObject *)PyArray_NewFromDescr(&PyArray_Type, v->descr, v->ndim, dims, NULL,
-                                                                NULL, v->f_contiguous && !v->c_contiguous, NULL);
-    if (!full)
-        return -1;
-    int rc = PyArray_CopyInto(full, h);
-    if (rc == 0)
-        rc = set_impl(v, (PyObject *)full, NULL, "__setitem__");
-    Py_DECREF(full);
-    return rc;
+    Py_ssize_t alo, ahi, blo, bhi;
+    byte_extent(a, &alo, &ahi);
+    byte_extent(b, &blo, &bhi);
+    return (Py_ssize_t)a->ptr + alo < (Py_ssize_t)b->ptr + bhi
+           && (Py_ssize_t)b->ptr + blo < (Py_ssize_t)a->ptr + ahi;
 }
 
-/* a[key] = value: a scalar fills the view; an array of the view's shape
- * (or one that broadcasts to it) is copied in. Device sources of the
- * same layout are copied on the device. */
+/* a[key] = value. Basic keys: a scalar fills the view; a device array of
+ * the view's dtype, shape and contiguous layout is one device-to-device
+ * copy, a host array of its shape one upload; anything else (casts,
+ * broadcasting, strided views, overlap) goes to gpuarray._indexing, which
+ * runs a copy kernel. Advanced keys (masks, index arrays) scatter there. */
 static int ndarray_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
 {
     if (!value) {
         PyErr_SetString(PyExc_ValueError, "cannot delete array elements");
         return -1;
     }
+    if (key_is_advanced(key))
+        return call_hook_int("_setitem", self, key, value);
     PyObject *view = ndarray_subscript(self, key);
     if (!view)
         return -1;
@@ -1493,40 +1595,87 @@ static int ndarray_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
     ga_stream *stream;
     pyga_current_stream(&stream);
     int rc = -1;
-    PyObject *host = NULL;
+    if (v->size == 0 && !pyga_ndarray_check(value) && !PyList_Check(value) && !PyArray_Check(value)) {
+        rc = 0;   /* nothing to write (a bad scalar still raises in NumPy; rare) */
+        goto done;
+    }
     if (pyga_ndarray_check(value)) {
         pyga_ndarray *src = ARR(value);
         int same = src->ndim == v->ndim && PyArray_EquivTypes(src->descr, v->descr)
                    && ((src->c_contiguous && v->c_contiguous) || (src->f_contiguous && v->f_contiguous));
         for (int i = 0; same && i < v->ndim; i++)
             same = src->shape[i] == v->shape[i];
+        if (same && src->ptr != v->ptr && overlaps(src, v))
+            same = 0;
         if (same) {
             size_t nbytes = array_nbytes(v);
-            ga_status st = nbytes ? ga_memcpy_dtod_async(v->device, v->ptr, src->ptr, nbytes, stream) : GA_OK;
+            ga_status st = nbytes && src->ptr != v->ptr
+                               ? ga_memcpy_dtod_async(v->device, v->ptr, src->ptr, nbytes, stream) : GA_OK;
             rc = st == GA_OK ? 0 : pyga_raise_int(st);
-            goto done;
+        } else {
+            rc = call_hook_int("_assign", view, value, NULL);
         }
-        if (src->size == 1) {
-            rc = fill_array(v, value, stream, "__setitem__");
-            goto done;
-        }
-        host = get_impl(src, NULL, NULL, 1, "__setitem__");
-        if (!host)
-            goto done;
-        value = host;
+        goto done;
+    }
+    if (PyFloat_Check(value) || PyLong_Check(value) || PyComplex_Check(value) || PyArray_IsScalar(value, Generic)) {
+        rc = fill_array(v, value, stream, "__setitem__");
+        goto done;
     }
     PyArrayObject *h = host_array(value, v->descr, "__setitem__");
     if (!h)
         goto done;
+    int same = PyArray_NDIM(h) == v->ndim && is_contiguous(v);
+    for (int i = 0; same && i < v->ndim; i++)
+        same = PyArray_DIM(h, i) == v->shape[i];
     if (PyArray_NDIM(h) == 0)
         rc = fill_array(v, (PyObject *)h, stream, "__setitem__");
+    else if (same)
+        rc = set_impl(v, (PyObject *)h, NULL, "__setitem__");
     else
-        rc = assign_host(v, h);
+        rc = call_hook_int("_assign", view, (PyObject *)h, NULL);
     Py_DECREF(h);
 done:
-    Py_XDECREF(host);
     Py_DECREF(view);
     return rc;
+}
+
+/* _view(a, shape, strides, offset=0): a view of a's memory (base: a's
+ * base, or a) with byte strides, starting `offset` bytes after a's first
+ * element. Checked against the memory a lives in. */
+static PyObject *make_view(PyObject *m, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    (void)m;
+    static const char *const names[] = {"a", "shape", "strides", "offset"};
+    PyObject *v[4];
+    if (pyga_parse_args("_view", args, nargs, kwnames, names, 4, 4, 3, v) < 0)
+        return NULL;
+    if (!pyga_ndarray_check(v[0])) {
+        PyErr_SetString(PyExc_TypeError, "_view: a must be a gpuarray.ndarray");
+        return NULL;
+    }
+    pyga_ndarray *a = ARR(v[0]);
+    Py_ssize_t shape[PYGA_MAX_NDIM], strides[PYGA_MAX_NDIM];
+    int ndim = pyga_shape_arg(v[1], shape, "_view");
+    if (ndim < 0 || strides_arg(v[2], ndim, strides) < 0)
+        return NULL;
+    Py_ssize_t offset = 0;
+    if (v[3] && v[3] != Py_None) {
+        offset = PyNumber_AsSsize_t(v[3], PyExc_ValueError);
+        if (offset == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    PyObject *r = view_of(a, a->ptr + (ga_devptr)offset, ndim, shape, strides);
+    if (r && ARR(r)->size) {
+        Py_ssize_t lo, hi;
+        byte_extent(ARR(r), &lo, &hi);
+        pyga_Memory *mem = (pyga_Memory *)a->mem;
+        Py_ssize_t at = (Py_ssize_t)(ARR(r)->ptr - mem->ptr);
+        if (at + lo < 0 || (size_t)(at + hi) > mem->size) {
+            PyErr_SetString(PyExc_ValueError, "_view: shape and strides run outside the array's memory");
+            Py_CLEAR(r);
+        }
+    }
+    return r;
 }
 
 static PyObject *ndarray_iter(PyObject *self)
@@ -1960,6 +2109,19 @@ static PyObject *with_ndmin(PyObject *a, int ndmin)
 static PyObject *to_device(PyObject *obj, PyObject *dtype, char order, int copy, int blocking,
                            const char *fname)
 {
+    if (!pyga_ndarray_check(obj)) {
+        /* CuPy arrays, torch CUDA tensors, any __cuda_array_interface__
+         * object: a zero-copy view first (interop.c), then as for ours. */
+        PyObject *view = pyga_interop_asarray(obj);
+        if (!view)
+            return NULL;
+        if (view != Py_NotImplemented) {
+            PyObject *r = to_device(view, dtype, order, copy, blocking, fname);
+            Py_DECREF(view);
+            return r;
+        }
+        Py_DECREF(view);
+    }
     PyArray_Descr *descr = NULL;
     if (dtype && dtype != Py_None) {
         descr = pyga_descr_arg(dtype);
@@ -1971,8 +2133,20 @@ static PyObject *to_device(PyObject *obj, PyObject *dtype, char order, int copy,
         pyga_ndarray *a = ARR(obj);
         int cast = descr && !PyArray_EquivTypes(descr, a->descr);
         int layout_ok = order == 'C' ? a->c_contiguous : order == 'F' ? a->f_contiguous : 1;
-        if (cast)
-            r = astype_impl(a, descr, 1);
+        ga_device *here = pyga_current_device();
+        if (!here) {
+            Py_XDECREF(descr);
+            return NULL;
+        }
+        if (a->device != here)
+            copy = 1;   /* an array of another device is copied to the current one, as in CuPy */
+        if (cast && a->device != here) {
+            /* Brought over first: the cast kernel runs on the current device. */
+            PyObject *c = copy_array(a, 'K');
+            r = c ? astype_impl(ARR(c), descr, 0, order == 'A' ? 'K' : order) : NULL;
+            Py_XDECREF(c);
+        } else if (cast)
+            r = astype_impl(a, descr, 1, order == 'A' ? 'K' : order);
         else if (copy || !layout_ok)
             r = copy_array(a, order == 'A' ? 'K' : order);
         else
@@ -1998,7 +2172,8 @@ static PyObject *to_device(PyObject *obj, PyObject *dtype, char order, int copy,
 static PyObject *asarray(PyObject *m, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)m;
-    if (nargs == 1 && !kwnames && pyga_ndarray_check(args[0]))
+    if (nargs == 1 && !kwnames && pyga_ndarray_check(args[0])
+        && ARR(args[0])->device == pyga_current_device())
         return Py_NewRef(args[0]);
     static const char *const names[] = {"a", "dtype", "order", "blocking"};
     PyObject *v[4];
@@ -2112,6 +2287,8 @@ static PyMethodDef ndarray_functions[] = {
          "A device array from obj, a copy unless copy=False allows otherwise."),
     FAST("ascontiguousarray", ascontiguousarray,
          "ascontiguousarray(a, dtype=None)\n--\n\nA C-contiguous device array."),
+    FAST("_view", make_view,
+         "_view(a, shape, strides, offset=0)\n--\n\nA view of a's memory (base a) with byte strides."),
     FAST("asnumpy", asnumpy,
          "asnumpy(a, stream=None, order='C', out=None, *, blocking=True)\n--\n\n"
          "a as a NumPy array (a.get() for device arrays)."),

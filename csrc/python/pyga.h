@@ -143,5 +143,12 @@ int pyga_init_stream(PyObject *m);   /* Stream and Event */
 int pyga_init_memory(PyObject *m);   /* Memory, MemoryPointer, MemoryPool, pinned */
 int pyga_init_ndarray(PyObject *m);  /* ndarray, creation, copies */
 int pyga_init_kernel(PyObject *m);   /* Module, Function, compile */
+int pyga_init_blas(PyObject *m);     /* _gemm_nd (gpuarray.matmul) */
+int pyga_init_interop(PyObject *m);  /* DLPack, __cuda_array_interface__ */
+
+/* interop.c: asarray's hook for foreign device arrays: a zero-copy view of
+ * an object with __cuda_array_interface__ (new reference), NULL with an
+ * exception, or Py_NotImplemented (new reference) for anything else. */
+PyObject *pyga_interop_asarray(PyObject *obj);
 
 #endif /* GPUARRAY_PYTHON_PYGA_H */

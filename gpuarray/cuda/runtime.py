@@ -35,6 +35,12 @@ def memGetInfo():
     return _core.Device().mem_info
 
 
+def deviceCanAccessPeer(device, peerDevice):
+    """1 when `device` can address `peerDevice`'s memory directly (peer to
+    peer), else 0; 0 for a device and itself, as in CUDA."""
+    return _core.device_can_access_peer(device, peerDevice)
+
+
 def deviceGetAttribute(attrib, device):
     """One device attribute by its cudaDeviceAttr number."""
     return _core.device_attribute(device, attrib)
