@@ -149,6 +149,7 @@ bench: build
 	    $(MAKE) --no-print-directory $(DRIVER_BENCH) || echo "bench: building $(DRIVER_BENCH) failed"; \
 	else echo "bench: no $(CUDA_HOME)/include/cuda.h: the plain-C column is skipped"; fi
 	@C_DRIVER_BENCH=$(DRIVER_BENCH) $(VPY) benchmarks/bench.py $(BENCH_ARGS)
+	@$(VPY) benchmarks/bench_array.py || echo "bench: bench_array.py failed" 
 
 # The host (CPU) backend beside a plain C loop on all cores; runs anywhere.
 HOST_SAXPY_C := $(BUILD)/c_host_saxpy
