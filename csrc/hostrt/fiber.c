@@ -67,8 +67,13 @@ hostrt_ctx hostrt_ctx_make(void *lo, size_t size, size_t top_offset)
     uint16_t fcw;
     __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
     __asm__ volatile("fnstcw %0" : "=m"(fcw));
-    *--sp = 0;                                /* fake return address of the trampoline */
-    *--sp = (uint64_t)(uintptr_t)hostrt_fiber_start; /* `ret` target: %rsp then 16-aligned */
+    /* `ret` pops the trampoline's address and leaves %rsp 16-byte aligned,
+     * so its `call` enters hostrt_fiber_main with %rsp = 8 mod 16 as the
+     * ABI says (movaps spills fault otherwise). Above it: a null return
+     * address for unwinders, and padding. */
+    *--sp = 0;
+    *--sp = 0;
+    *--sp = (uint64_t)(uintptr_t)hostrt_fiber_start;
     for (int i = 0; i < 6; i++)               /* rbp rbx r12 r13 r14 r15 */
         *--sp = 0;
     *--sp = (uint64_t)mxcsr | ((uint64_t)fcw << 32);   /* upper 16 bits unused */

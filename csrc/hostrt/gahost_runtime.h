@@ -45,14 +45,16 @@
  * guard page, reused) that switch at each barrier. A thread that returns
  * leaves the barriers (as on Volta and later). Threads waiting at
  * different barriers (undefined in CUDA, a hang on a GPU) are released
- * and the launch returns GAHOST_ERROR_DEADLOCK. warpSize is 32.
+ * and the launch returns GAHOST_ERROR_DEADLOCK. warpSize is 32. The
+ * prelude defines __CUDA_ARCH__ 800 (NVRTC always defines it; device
+ * branches are the ones kernel code expects) and __GPUARRAY_HOST__ 1.
  *
  * Environment:
  *   GPUARRAY_HOST_THREADS   threads running blocks (default: online cores;
  *                           the calling thread counts as one of them)
  *   GPUARRAY_HOST_STACK_KB  fiber stack size (default 256, at least 128)
  *   GPUARRAY_HOST_CXX       compiler (default $CXX, else "g++")
- *   GPUARRAY_HOST_CXXFLAGS  extra flags appended (e.g. "-march=native")
+ *   GPUARRAY_HOST_CXXFLAGS  extra compiler flags (e.g. "-march=native")
  *   GPUARRAY_HOST_PRELUDE   path of gahost_prelude.h (default: found next
  *                           to this library, see gahost_prelude_path)
  *   GPUARRAY_HOST_PCH       0: never precompile the prelude

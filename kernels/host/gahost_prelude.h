@@ -336,7 +336,20 @@ static inline unsigned __lanemask_lt() { return (1u << gahost::lane_id()) - 1u; 
 static inline unsigned __lanemask_le() { return (2u << gahost::lane_id()) - 1u; }
 static inline unsigned __lanemask_gt() { return ~__lanemask_le(); }
 static inline unsigned __lanemask_ge() { return ~__lanemask_lt(); }
-static inline long long clock64() { return (long long)__builtin_ia32_rdtsc(); }
+static inline long long clock64()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return (long long)__builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+    long long v;
+    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
+    return v;
+#else
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+#endif
+}
 static inline void __nanosleep(unsigned ns)
 {
     struct timespec t = {0, (long)ns};

@@ -3,7 +3,9 @@
  * C references on random inputs; saxpy timed against a plain C loop. */
 /* Runs without the rest of gpuarray: it dlopens libgpuarray_hostrt.so from
  * its own directory (or $GAHOST_RUNTIME_LIB) like the backend does. Prints
- * "N passed, M failed" last; exit 0 iff none failed, 77 if no compiler. */
+ * "N passed, M failed" last; exit 0 iff none failed, 77 if no compiler.
+ * GAHOST_TEST_NO_TIMING=1 skips the timings, GAHOST_TEST_REPS=n sets how
+ * many times each timed run repeats (best of n, default 15). */
 #define _GNU_SOURCE
 #include "../../csrc/hostrt/gahost_runtime.h"
 
@@ -625,6 +627,15 @@ static const char *barrier_src =
     "    if (threadIdx.x == 0) { out[4 * blockIdx.x] = c; out[4 * blockIdx.x + 1] = a;\n"
     "                            out[4 * blockIdx.x + 2] = o; out[4 * blockIdx.x + 3] = a2; }\n"
     "}\n"
+    /* locals of a fiber get the ABI's 16-byte stack alignment */
+    "__device__ __noinline__ unsigned misalign(const void *p) { return (unsigned)((unsigned long long)p % 16); }\n"
+    "extern \"C\" __global__ void stack_align(unsigned *out)\n"
+    "{\n"
+    "    __syncthreads();\n"
+    "    alignas(16) char buf[16];\n"
+    "    buf[0] = 1;\n"
+    "    out[threadIdx.x] = misalign(buf) + buf[0] - 1;\n"
+    "}\n"
     "extern \"C\" __global__ void divergent(int *out)\n"
     "{\n"
     "    if (threadIdx.x < 16) __syncthreads(); else __syncwarp();\n"
@@ -674,6 +685,16 @@ static void test_barriers(void)
         ok &= o[4 * b] == c && o[4 * b + 1] == 1 && o[4 * b + 2] == any && o[4 * b + 3] == all;
     }
     CHECK(ok, "__syncthreads_count / _and / _or");
+
+    unsigned al[96];
+    unsigned *pal = al;
+    memset(al, 0xff, sizeof al);
+    void *a4[] = {&pal};
+    CHECK(launch(kernel(&m, "stack_align"), d3(1, 1, 1), d3(96, 1, 1), 0, a4) == 0, "stack_align launch");
+    ok = 1;
+    for (int t = 0; t < 96; t++)
+        ok &= al[t] == 0;
+    CHECK(ok, "fiber stacks keep the ABI's 16-byte alignment (thread 1: %u)", al[1]);
 
     int *d = calloc(64, sizeof(int));
     void *a3[] = {&d};
@@ -1130,7 +1151,9 @@ static void timing(void)
         x[i] = 1.0f, y[i] = 2.0f;
     void *args[] = {&n, &a, &x, &y};
     double best_k = 1e9, best_p = 1e9;
-    for (int rep = 0; rep < 15; rep++) {
+    const char *reps_env = getenv("GAHOST_TEST_REPS");
+    int nrep = reps_env && atoi(reps_env) > 0 ? atoi(reps_env) : 15;
+    for (int rep = 0; rep < nrep; rep++) {
         double t0 = now();
         k->entry(args, d3((n + 255) / 256, 1, 1), d3(256, 1, 1), 0);
         double t1 = now();
