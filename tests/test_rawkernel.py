@@ -488,4 +488,7 @@ def test_no_device_memory_leak_from_arrays_and_kernels():
     sync()
     assert pool.used_bytes() == used0
     # Modules live outside the pool: 40 leaked modules would be tens of MiB.
-    assert dev.mem_info[0] >= free0 - 8 * 2**20
+    # On the host backend free "device" memory is the machine's free RAM,
+    # which other processes move; only the GPU's figure is ours alone.
+    if BACKEND == 'cuda':
+        assert dev.mem_info[0] >= free0 - 8 * 2**20
