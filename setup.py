@@ -78,6 +78,12 @@ class BuildExt(build_ext):
             libraries=["dl", "pthread", "m"],
             extra_postargs=["-Wl,-soname,libgpuarray_hostrt.so", "-pthread"])
         if not self.inplace:
+            # The templates gpuarray generates array kernels from: found in
+            # kernels/ in place, in gpuarray/kernels/ once installed.
+            kernels_dir = os.path.join(out_dir, "kernels")
+            os.makedirs(kernels_dir, exist_ok=True)
+            for f in sorted(glob.glob(os.path.join(HERE, "kernels", "*.cuh"))):
+                self.copy_file(f, os.path.join(kernels_dir, os.path.basename(f)))
             prelude_dir = os.path.join(out_dir, "host")
             os.makedirs(prelude_dir, exist_ok=True)
             self.copy_file(os.path.join(HERE, "kernels", "host", "gahost_prelude.h"),

@@ -468,6 +468,28 @@ def plan_layout(shape, arrays):
 
 # ------------------------------------------------------------ ElementwiseKernel
 
+class _Geometry:
+    """An output not allocated yet, as the layout planner sees it."""
+
+    __slots__ = ('shape', 'strides', 'itemsize', 'size')
+
+    def __init__(self, shape, strides, itemsize):
+        self.shape = shape
+        self.strides = strides
+        self.itemsize = itemsize
+        self.size = size_of(shape)
+
+
+def _contiguous_strides(shape, itemsize, order):
+    strides = [0] * len(shape)
+    s = itemsize
+    dims = range(len(shape)) if order == 'F' else range(len(shape) - 1, -1, -1)
+    for d in dims:
+        strides[d] = s
+        s *= shape[d] if shape[d] else 1
+    return tuple(strides)
+
+
 class _Param:
     __slots__ = ('name', 'dtype', 'ctype', 'raw', 'placeholder')
 
@@ -589,6 +611,7 @@ class ElementwiseKernel:
         self.options = tuple(options)
         self._key = (in_params, out_params, operation, name, preamble, loop_prep, after_loop,
                      self.options)
+        self._plans = {}
 
     def __repr__(self):
         return '<ElementwiseKernel {}>'.format(self.name)
@@ -632,7 +655,48 @@ class ElementwiseKernel:
         else:
             raise TypeError('Wrong number of arguments for {}: {} inputs{} expected, got {}'.format(
                 self.name, nin, ' (and {} outputs)'.format(nout) if nout else '', len(args)))
-        ins = list(args[:nin])
+        ins = args[:nin]
+        key = (tuple((a.dtype, a.shape, a.strides) if isinstance(a, _ndarray) else type(a)
+                     for a in args), size, block_size)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plan(ins, outs, size, block_size)
+            if len(self._plans) >= 4096:
+                self._plans.clear()
+            self._plans[key] = plan
+        shape, order, out_dtypes, kinds, kernel, grid, block, tail = plan
+        for k, o in enumerate(outs):
+            if o is None:
+                outs[k] = _empty(shape, out_dtypes[k], order=order)
+        if len(args) > nin:
+            # an input overlapping an output (but not the same view) is copied first
+            ins = list(ins)
+            for k, a in enumerate(ins):
+                if isinstance(a, _ndarray):
+                    for o in outs:
+                        if a is not o and may_share_memory(a, o) and not same_view(a, o):
+                            ins[k] = copy(a)
+                            break
+        result = outs[0] if (nout == 1 and not self.return_tuple) else tuple(outs)
+        if self.no_return:
+            result = None
+        if kernel is None:
+            return result
+        kargs = []
+        for (kind, dt), v in zip(kinds, list(ins) + outs):
+            if kind == 's':
+                kargs.extend(scalar_args(v, dt))
+            elif kind == 'r':
+                kargs.append(v)
+                kargs.append(v.size)
+            else:
+                kargs.append(v)
+        kargs.extend(tail)
+        kernel(grid, block, tuple(kargs))
+        return result
+
+    def _plan(self, ins, outs, size, block_size):
+        """Types, shape, layout and kernel for one geometry of arguments."""
         for a in ins:
             if isinstance(a, numpy.ndarray):
                 raise TypeError('Unsupported type {} (a host array: use gpuarray.asarray)'.format(
@@ -642,7 +706,7 @@ class ElementwiseKernel:
         for o in outs:
             if o is not None and not isinstance(o, _ndarray):
                 raise TypeError('Output arguments type must be gpuarray.ndarray')
-        tmap = self._bind(ins + outs)
+        tmap = self._bind(list(ins) + list(outs))
 
         def dtype_of(p):
             if p.dtype is not None:
@@ -654,9 +718,9 @@ class ElementwiseKernel:
 
         in_dtypes = [dtype_of(p) for p in self.in_params]
         out_dtypes = [dtype_of(p) for p in self.out_params]
-
+        params = self.in_params + self.out_params
         # the loop's shape: broadcast of the non-raw arrays
-        shapes = [a.shape for p, a in zip(self.in_params + self.out_params, ins + outs)
+        shapes = [a.shape for p, a in zip(params, list(ins) + outs)
                   if isinstance(a, _ndarray) and not p.raw]
         if size is not None:
             if shapes:
@@ -667,71 +731,47 @@ class ElementwiseKernel:
                 raise ValueError('Loop size is undecided.')
             shape = broadcast_shapes(shapes)
         for p, o in zip(self.out_params, outs):
+            if o is None and p.raw:
+                raise ValueError('Output array size is Undecided')
             if o is not None and not p.raw and o.shape != shape:
                 raise ValueError('Out shape is mismatched')
         array_ins = [a for p, a in zip(self.in_params, ins) if isinstance(a, _ndarray) and not p.raw]
         order = choose_order(array_ins, shape)
-        for k, (p, o) in enumerate(zip(self.out_params, outs)):
-            if o is None:
-                if p.raw:
-                    raise ValueError('Output array size is Undecided')
-                outs[k] = _empty(shape, out_dtypes[k], order=order)
-        # an input overlapping an output (but not the same view) is copied first
-        for k, a in enumerate(ins):
-            if isinstance(a, _ndarray):
-                for o in outs:
-                    if a is not o and may_share_memory(a, o) and not same_view(a, o):
-                        ins[k] = copy(a)
-                        break
-
-        operands, args_out, arrays = [], [], []
-        for p, a, dt in zip(self.in_params + self.out_params, ins + outs, in_dtypes + out_dtypes):
+        operands, kinds, arrays = [], [], []
+        for p, a, dt in zip(params, list(ins) + outs, in_dtypes + out_dtypes):
             out = p in self.out_params
-            if isinstance(a, _ndarray):
+            if out and a is None:
+                a = _Geometry(shape, _contiguous_strides(shape, dt.itemsize, order), dt.itemsize)
+            if isinstance(a, (_ndarray, _Geometry)):
                 if p.raw:
                     if not a.flags.c_contiguous:
                         raise ValueError('raw parameter {} must be C-contiguous'.format(p.name))
                     operands.append(Operand('r', ctype(dt), out, '_raw_' + p.name, dt.itemsize))
-                    args_out.append(('r', a))
+                    kinds.append(('r', dt))
                 else:
                     operands.append(Operand('a', ctype(dt), out, '_p_' + p.name, dt.itemsize))
-                    args_out.append(('a', a))
+                    kinds.append(('a', dt))
                     arrays.append(a)
             else:
                 if a is None:
                     raise TypeError('argument {} is None'.format(p.name))
                 operands.append(Operand('s', ctype(dt), False, p.name, dt.itemsize))
-                args_out.append(('s', scalar_args(a, dt)))
+                kinds.append(('s', dt))
         n = size_of(shape)
-        result = outs[0] if (nout == 1 and not self.return_tuple) else tuple(outs)
-        if self.no_return:
-            result = None
         if n == 0:
-            return result
+            return shape, order, out_dtypes, kinds, None, 0, 0, ()
         layout = plan_layout(shape, arrays) if arrays else Layout(True, (n,), None, n)
         idx = index_type(n)
         key = ('ek', self._key, tuple(op.ctype for op in operands),
                tuple(op.kind for op in operands), layout.dense, len(layout.shape), idx)
         kernel = get_kernel(key, lambda: self._source(operands, layout, idx, tmap), self.options)
-        kargs = []
-        for kind, v in args_out:
-            if kind == 's':
-                kargs.extend(v)
-            elif kind == 'r':
-                kargs.extend((v, v.size))
-            else:
-                kargs.append(v)
         block = int(block_size) if block_size else BLOCK
-        if layout.dense:
-            kargs.append(n)
-            kernel(grid_for(n, block), block, tuple(kargs))
-        else:
-            kargs.append(n)
-            kargs.extend(layout.shape[1:])
+        tail = [n]
+        if not layout.dense:
+            tail.extend(layout.shape[1:])
             for st in layout.strides:
-                kargs.extend(st)
-            kernel(grid_for(n, block), block, tuple(kargs))
-        return result
+                tail.extend(st)
+        return shape, order, out_dtypes, kinds, kernel, grid_for(n, block), block, tuple(tail)
 
     def _source(self, operands, layout, idx, tmap):
         params = self.in_params + self.out_params

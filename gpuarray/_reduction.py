@@ -63,10 +63,6 @@ def _ceil_div(a, b):
     return -(-a // b)
 
 
-def _acc_size(acc_ctype, acc_itemsize):
-    return acc_itemsize
-
-
 def normalize_axes(axis, ndim):
     """axis (None, int or tuple) as a sorted tuple of axes; NumPy's
     AxisError for an axis that does not exist, ValueError for a repeat."""
@@ -236,6 +232,16 @@ def _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second):
         i0 = inputs[0]
         vt = 'ga_vec<{}, {}>'.format(i0.arr_ct, vec)
         elem = _ew.cast('ga_x.v[ga_u]', i0.arr_ct, i0.var_ct)
+        def lanes(x, v, first):
+            """Reduce vector `x` (at vector index `v`) into the lanes."""
+            return [
+                '#pragma unroll',
+                'for (int ga_u = 0; ga_u < {}; ga_u++) {{'.format(vec),
+                '    const {} {} = {};'.format(i0.var_ct, i0.name, elem.replace('ga_x', x)),
+                '    const {} _j = ({}) * {} + ga_u; (void)_j;'.format(idx, v, vec),
+                '    ga_lane[ga_u] = {};'.format(m if first else 'ga_reduce(ga_lane[ga_u], %s)' % m),
+                '}']
+        load = 'const {vt} {x} = ((const {vt} *)ga_row)[{v}];'.format
         accumulate = [
             'const char *ga_row = (const char *)ga_in0 + ga_k0;',
             'if ((((unsigned long long)ga_row) % {}u) == 0) {{'.format(vec * _itemsize_of_ct(i0.arr_ct)),
@@ -244,22 +250,23 @@ def _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second):
             '    if (ga_v < ga_nv) {',
             '        {} ga_lane[{}];'.format(acc, vec),
             '        {',
-            '            const {vt} ga_x = ((const {vt} *)ga_row)[ga_v];'.format(vt=vt),
-            '#pragma unroll',
-            '            for (int ga_u = 0; ga_u < {}; ga_u++) {{'.format(vec),
-            '                const {} {} = {};'.format(i0.var_ct, i0.name, elem),
-            '                const {} _j = ga_v * {} + ga_u; (void)_j;'.format(idx, vec),
-            '                ga_lane[ga_u] = {};'.format(m),
-            '            }',
+            '            ' + load(vt=vt, x='ga_x', v='ga_v')]
+        accumulate += ['            ' + t for t in lanes('ga_x', 'ga_v', True)]
+        accumulate += [
             '        }',
-            '        for (ga_v += ga_step; ga_v < ga_nv; ga_v += ga_step) {',
-            '            const {vt} ga_x = ((const {vt} *)ga_row)[ga_v];'.format(vt=vt),
-            '#pragma unroll',
-            '            for (int ga_u = 0; ga_u < {}; ga_u++) {{'.format(vec),
-            '                const {} {} = {};'.format(i0.var_ct, i0.name, elem),
-            '                const {} _j = ga_v * {} + ga_u; (void)_j;'.format(idx, vec),
-            '                ga_lane[ga_u] = ga_reduce(ga_lane[ga_u], {});'.format(m),
-            '            }',
+            '        ga_v += ga_step;',
+            '        /* four 16-byte loads in flight per thread */',
+            '        for (; ga_v + 3 * ga_step < ga_nv; ga_v += 4 * ga_step) {']
+        for k in range(4):
+            accumulate.append('            ' + load(vt=vt, x='ga_x%d' % k, v='ga_v + %d * ga_step' % k))
+        for k in range(4):
+            accumulate += ['            ' + t for t in lanes('ga_x%d' % k, 'ga_v + %d * ga_step' % k, False)]
+        accumulate += [
+            '        }',
+            '        for (; ga_v < ga_nv; ga_v += ga_step) {',
+            '            ' + load(vt=vt, x='ga_x', v='ga_v')]
+        accumulate += ['            ' + t for t in lanes('ga_x', 'ga_v', False)]
+        accumulate += [
             '        }',
             '        ga_acc = ga_lane[0];',
             '#pragma unroll',
@@ -328,12 +335,36 @@ def _collapse_axes(shape, strides_list, dims, reorder):
     return _ew.collapse(sub_shape, sub_strides)
 
 
-def run(red, inputs, scalar_args, shape, axes, out):
-    """Reduce `inputs` (each an _Input whose array broadcasts to `shape`)
-    over `axes` into `out`, a C-contiguous array of the reduced size."""
-    P = out.size
-    if P == 0:
+class _RunPlan:
+    """The launches of one reduction for one geometry (dtypes, shapes,
+    strides, axes): one kernel, or a first pass into partial results and a
+    second pass over them."""
+
+    __slots__ = ('P', 'first', 'second', 'partial_bytes')
+
+    def launch(self, arrays, sargs, out):
+        if self.P == 0:
+            return out
+        k, grid, block, tail = self.first
+        if self.second is None:
+            k(grid, block, tuple(arrays) + sargs + (out, None) + tail)
+            return out
+        partial = _empty((self.partial_bytes,), numpy.uint8)
+        k(grid, block, tuple(arrays) + sargs + (None, partial) + tail)
+        k2, grid2, block2, tail2 = self.second
+        k2(grid2, block2, (partial,) + sargs + (out, None) + tail2)
         return out
+
+
+def plan_run(red, inputs, shape, axes, out_ct, P):
+    """How to reduce `inputs` (each an _Input whose array broadcasts to
+    `shape`) over `axes` into a C-contiguous output of P elements."""
+    plan = _RunPlan()
+    plan.P = P
+    plan.second = None
+    plan.partial_bytes = 0
+    if P == 0:
+        return plan
     M = _ew.size_of(tuple(shape[d] for d in axes))
     strides = [_ew.broadcast_strides(shape, i.array.shape, i.array.strides) for i in inputs]
     kept_dims = [d for d in range(len(shape)) if d not in axes]
@@ -342,22 +373,20 @@ def run(red, inputs, scalar_args, shape, axes, out):
     ndk, ndr = len(kshape), len(rshape)
     sms, host = _ew.device_info()
     target = sms * 16
-    out_ct = _ew.ctype(out.dtype)
     idx = 'int' if P * _b.max(M, 1) < (1 << 30) else 'long long'
 
-    rs0 = _b.min([_b.abs(s) for s in rstrides[0]] or [None]) if ndr else None
-    ks0 = _b.min([_b.abs(s) for s in kstrides[0]] or [None]) if ndk else None
     if ndr == 0:
         mode = 'outer'
     elif ndk == 0:
         mode = 'inner'
     else:
+        rs0 = _b.min(_b.abs(s) for s in rstrides[0])
+        ks0 = _b.min(_b.abs(s) for s in kstrides[0])
         mode = 'inner' if rs0 < ks0 else 'outer'
 
-    common = [M * P, P]
-    args = [i.array for i in inputs] + list(scalar_args)
-    index_args = list(kshape[1:]) + [s for st in kstrides for s in st] + \
-        list(rshape[1:]) + [s for st in rstrides for s in st]
+    common = (M * P, P)
+    index_args = tuple(kshape[1:]) + tuple(s for st in kstrides for s in st) + \
+        tuple(rshape[1:]) + tuple(s for st in rstrides for s in st)
 
     if mode == 'inner':
         vec = 1
@@ -373,19 +402,15 @@ def run(red, inputs, scalar_args, shape, axes, out):
             G = _b.max(1, _b.min(_ceil_div(M, block * vec * 8), _ceil_div(target, P), 65535))
         kernel = _kernel(red, inputs, out_ct, 'inner', ndk, ndr, idx, vec, False)
         grid = _b.min(P * G, (1 << 31) - 1)
-        if G == 1:
-            kernel(grid, block, tuple(args + [out, None, P, M, 1] + common + index_args))
-            return out
-        partial = _empty((P * G * red.acc_size,), numpy.uint8)
-        kernel(grid, block, tuple(args + [None, partial, P, M, G] + common + index_args))
-        # the partial results: P rows of G accumulators
-        block2 = 1 if host else _b.min(BLOCK_MAX, _b.max(32, _next_pow2(G)))
-        k2 = _kernel(red, inputs, out_ct, 'inner', 1 if P > 1 else 0, 1, idx, 1, True)
-        idx2 = [G * red.acc_size] if P > 1 else []
-        idx2 += [red.acc_size]
-        k2(_b.min(P, (1 << 31) - 1), block2,
-           tuple([partial] + list(scalar_args) + [out, None, P, G, 1] + common + idx2))
-        return out
+        plan.first = (kernel, grid, block, (P, M, G) + common + index_args)
+        if G > 1:
+            # the partial results: P rows of G accumulators
+            plan.partial_bytes = P * G * red.acc_size
+            block2 = 1 if host else _b.min(BLOCK_MAX, _b.max(32, _next_pow2(G)))
+            k2 = _kernel(red, inputs, out_ct, 'inner', 1 if P > 1 else 0, 1, idx, 1, True)
+            idx2 = ((G * red.acc_size,) if P > 1 else ()) + (red.acc_size,)
+            plan.second = (k2, _b.min(P, (1 << 31) - 1), block2, (P, G, 1) + common + idx2)
+        return plan
 
     block = 256
     bx = _ceil_div(P, block)
@@ -397,17 +422,37 @@ def run(red, inputs, scalar_args, shape, axes, out):
         G = _ceil_div(M, chunk)
     kernel = _kernel(red, inputs, out_ct, 'outer', ndk, ndr, idx, 1, False)
     gx = _b.min(bx, (1 << 31) - 1)
-    if G == 1:
-        kernel((gx, 1), block, tuple(args + [out, None, P, M, chunk] + common + index_args))
-        return out
-    partial = _empty((P * G * red.acc_size,), numpy.uint8)
-    kernel((gx, G), block, tuple(args + [None, partial, P, M, chunk] + common + index_args))
-    # the partial results: G rows of P accumulators
-    k2 = _kernel(red, inputs, out_ct, 'outer', 1 if P > 1 else 0, 1, idx, 1, True)
-    idx2 = [red.acc_size] if P > 1 else []
-    idx2 += [P * red.acc_size]
-    k2((gx, 1), block, tuple([partial] + list(scalar_args) + [out, None, P, G, G] + common + idx2))
-    return out
+    plan.first = (kernel, (gx, G), block, (P, M, chunk) + common + index_args)
+    if G > 1:
+        # the partial results: G rows of P accumulators
+        plan.partial_bytes = P * G * red.acc_size
+        k2 = _kernel(red, inputs, out_ct, 'outer', 1 if P > 1 else 0, 1, idx, 1, True)
+        idx2 = ((red.acc_size,) if P > 1 else ()) + (P * red.acc_size,)
+        plan.second = (k2, (gx, 1), block, (P, G, G) + common + idx2)
+    return plan
+
+
+def run(red, inputs, scalar_args, shape, axes, out):
+    """Reduce `inputs` (_Input each) over `axes` into `out`, a C-contiguous
+    array of the reduced size (planned every time: see the plan caches of
+    the callers for the repeated case)."""
+    plan = plan_run(red, inputs, shape, axes, _ew.ctype(out.dtype), out.size)
+    return plan.launch([i.array for i in inputs], tuple(scalar_args), out)
+
+
+_plans = {}
+_MAX_PLANS = 4096
+
+
+def _remember(key, value):
+    if len(_plans) >= _MAX_PLANS:
+        _plans.clear()
+    _plans[key] = value
+    return value
+
+
+def _axis_key(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
 
 
 def _output(out, shape, dtype, fname):
@@ -464,24 +509,31 @@ def _result_dtype(fname, dtype, dt_arg):
     return r
 
 
-def _size_of_ct(ct):
-    return _CT_SIZES[ct]
-
-
 def _simple(fname, a, axis, dtype, out, keepdims, make):
-    """A reduction of one array: `make(in_dtype, result_dtype)` gives
+    """A reduction of one array: `make(in_dtype, result_dtype, M)` gives
     (_Reduction, var_ct of the input, scalar args)."""
-    _check_array(a, fname)
-    axes = normalize_axes(axis, a.ndim)
-    shape = a.shape
-    rshape = _reduced_shape(shape, axes, keepdims)
-    rdtype = make.result(a.dtype, dtype)
-    red, var_ct, sargs = make(a.dtype, rdtype, _ew.size_of(tuple(shape[d] for d in axes)))
-    M = _ew.size_of(tuple(shape[d] for d in axes))
-    if M == 0 and red.identity is None and _ew.size_of(rshape) != 0:
-        raise ValueError(make.empty_message)
+    if not isinstance(a, _ndarray):
+        _check_array(a, fname)
+    key = (fname, a.dtype, a.shape, a.strides, _axis_key(axis), keepdims, dtype)
+    p = _plans.get(key)
+    if p is None:
+        _check_array(a, fname)
+        axes = normalize_axes(axis, a.ndim)
+        shape = a.shape
+        rshape = _reduced_shape(shape, axes, keepdims)
+        rdtype = make.result(a.dtype, dtype)
+        M = _ew.size_of(tuple(shape[d] for d in axes))
+        red, var_ct, sargs = make(a.dtype, rdtype, M)
+        if M == 0 and red.identity is None and _ew.size_of(rshape) != 0:
+            raise ValueError(make.empty_message)
+        rp = plan_run(red, [_Input(a, 'x0', var_ct)], shape, axes, _ew.ctype(rdtype),
+                      _ew.size_of(rshape))
+        p = _remember(key, (rshape, rdtype, rp, tuple(sargs)))
+    rshape, rdtype, rp, sargs = p
+    if out is None:
+        return rp.launch((a,), sargs, _empty(rshape, rdtype))
     result, user_out = _output(out, rshape, rdtype, fname)
-    run(red, [_Input(a, 'x0', var_ct)], sargs, shape, axes, result)
+    rp.launch((a,), sargs, result)
     return _finish(result, user_out)
 
 
@@ -520,7 +572,7 @@ def _b_sum(op, identity):
     def build(in_dtype, rdtype):
         acc = _ew.compute_ctype(rdtype)
         out_ct = _ew.ctype(rdtype)
-        red = _Reduction(op, acc, _size_of_ct(acc), 'x0',
+        red = _Reduction(op, acc, _itemsize_of_ct(acc), 'x0',
                          'a + b' if op == 'sum' else 'a * b',
                          'out0 = ga_cast<{}>(a)'.format(out_ct), identity, vector=True,
                          needs_complex=rdtype.kind == 'c')
@@ -532,7 +584,7 @@ def _b_minmax(op):
     def build(in_dtype, rdtype):
         acc = _ew.compute_ctype(in_dtype)
         fn = 'ga_maximum' if op == 'max' else 'ga_minimum'
-        red = _Reduction(op, acc, _size_of_ct(acc), 'x0', '{}(a, b)'.format(fn),
+        red = _Reduction(op, acc, _itemsize_of_ct(acc), 'x0', '{}(a, b)'.format(fn),
                          'out0 = ga_cast<{}>(a)'.format(_ew.ctype(rdtype)), None, vector=True,
                          needs_complex=in_dtype.kind == 'c')
         return red, acc, ()
@@ -562,7 +614,7 @@ def _b_logic(op):
 def _b_mean(in_dtype, rdtype):
     accd = _acc_dtype_float(in_dtype, rdtype)
     acc = _ew.compute_ctype(accd)
-    red = _Reduction('mean', acc, _size_of_ct(acc), 'x0', 'a + b',
+    red = _Reduction('mean', acc, _itemsize_of_ct(acc), 'x0', 'a + b',
                      'out0 = ga_cast<{}>(a / ({})ga_count)'.format(_ew.ctype(rdtype), acc), '0',
                      params=('double ga_count',), vector=True, needs_complex=accd.kind == 'c')
     return red, _ew.compute_ctype(in_dtype), lambda M: (float(M),)
@@ -639,33 +691,46 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False):
 
 
 def _var_impl(fname, a, axis, dtype, out, ddof, keepdims, root):
+    if not isinstance(a, _ndarray):
+        _check_array(a, fname)
+    key = (fname, a.dtype, a.shape, a.strides, _axis_key(axis), keepdims, dtype, ddof)
+    p = _plans.get(key)
+    if p is None:
+        p = _remember(key, _var_plan(fname, a, axis, dtype, ddof, keepdims, root))
+    mshape, accd, mplan, msargs, rshape, rdtype, vplan, den = p
+    # the mean first, in the accumulation type of mean
+    mean = mplan.launch((a,), msargs, _empty(mshape, accd))
+    # then the sum of squared deviations from it
+    result, user_out = _output(out, rshape, rdtype, fname)
+    vplan.launch((a,), (mean, den), result)
+    return _finish(result, user_out)
+
+
+def _var_plan(fname, a, axis, dtype, ddof, keepdims, root):
     _check_array(a, fname)
     axes = normalize_axes(axis, a.ndim)
     shape = a.shape
     dt_arg = None if dtype is None else numpy.dtype(dtype)
     rdtype = _result_dtype(fname, a.dtype, dt_arg)
-    # the mean first, in the accumulation type of mean
     mean_rdtype = _result_dtype('mean', a.dtype, dt_arg)
     accd = _acc_dtype_float(a.dtype, mean_rdtype)
-    mean = _empty(_reduced_shape(shape, axes, False), accd)
-    red_m, var_ct, sargs = _MEAN(a.dtype, accd, 0)
+    mshape = _reduced_shape(shape, axes, False)
+    red_m, var_ct, _ = _MEAN(a.dtype, accd, 0)
     M = _ew.size_of(tuple(shape[d] for d in axes))
-    run(red_m, [_Input(a, 'x0', var_ct)], (float(M),), shape, axes, mean)
-    # then the sum of squared deviations
+    P = _ew.size_of(mshape)
+    mplan = plan_run(red_m, [_Input(a, 'x0', var_ct)], shape, axes, _ew.ctype(accd), P)
     racc = _ew.compute_ctype(_acc_dtype_float(a.dtype, rdtype))
     macc = _ew.compute_ctype(accd)
     out_ct = _ew.ctype(rdtype)
     post = 'ga_sqrt(a / ({})ga_den)' if root else 'a / ({})ga_den'
-    red = _Reduction(fname, racc, _size_of_ct(racc),
+    red = _Reduction(fname, racc, _itemsize_of_ct(racc),
                      'ga_abs2(({m})x0 - ((const {m} *)ga_mean)[_p])'.format(m=macc), 'a + b',
                      'out0 = ga_cast<{}>({})'.format(out_ct, post.format(racc)), '0',
                      params=('const void* ga_mean', 'double ga_den'), vector=True,
                      needs_complex=accd.kind == 'c')
     rshape = _reduced_shape(shape, axes, keepdims)
-    result, user_out = _output(out, rshape, rdtype, fname)
-    den = float(_b.max(M - ddof, 0))
-    run(red, [_Input(a, 'x0', _ew.compute_ctype(a.dtype))], (mean, den), shape, axes, result)
-    return _finish(result, user_out)
+    vplan = plan_run(red, [_Input(a, 'x0', _ew.compute_ctype(a.dtype))], shape, axes, out_ct, P)
+    return (mshape, accd, mplan, (float(M),), rshape, rdtype, vplan, float(_b.max(M - ddof, 0)))
 
 
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
@@ -739,6 +804,7 @@ class ReductionKernel:
         self.reduce_dims = reduce_dims
         self.preamble = preamble
         self.options = tuple(options)
+        self._plans = {}
 
     def __repr__(self):
         return '<ReductionKernel {}>'.format(self.name)
@@ -757,6 +823,24 @@ class ReductionKernel:
         if len(args) != nin:
             raise TypeError('Wrong number of arguments for {}: {} inputs expected, got {}'.format(
                 self.name, nin, len(args)))
+        key = (tuple((a.dtype, a.shape, a.strides) if isinstance(a, _ndarray) else type(a)
+                     for a in args), None if out is None else out.dtype, _axis_key(axis), keepdims)
+        p = self._plans.get(key)
+        if p is None:
+            p = self._plan(args, axis, keepdims, out)
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            self._plans[key] = p
+        rshape, out_dtype, rp, sdtypes = p
+        sargs = []
+        for a, dt in zip(args, sdtypes):
+            if dt is not None:
+                sargs.extend(_ew.scalar_args(a, dt))
+        result, user_out = _output(out, rshape, out_dtype, self.name)
+        rp.launch([a for a in args if isinstance(a, _ndarray)], tuple(sargs), result)
+        return _finish(result, user_out)
+
+    def _plan(self, args, axis, keepdims, out):
         for a in args:
             if isinstance(a, numpy.ndarray):
                 raise TypeError('Unsupported type {} (a host array: use gpuarray.asarray)'.format(
@@ -782,15 +866,13 @@ class ReductionKernel:
         out_dtype = dtype_of(out_p)
         if self.reduce_type is None:
             acc_dt = out_dtype
-            acc = _ew.ctype(acc_dt)
         else:
-            rt = _ew._dtype_of_name(self.reduce_type)
-            if rt is None:
+            acc_dt = _ew._dtype_of_name(self.reduce_type)
+            if acc_dt is None:
                 if self.reduce_type not in tmap:
                     raise TypeError('Cannot determine reduce_type {}'.format(self.reduce_type))
-                rt = tmap[self.reduce_type]
-            acc_dt = rt
-            acc = _ew.ctype(rt)
+                acc_dt = tmap[self.reduce_type]
+        acc = _ew.ctype(acc_dt)
         arrays = [a for a in args if isinstance(a, _ndarray)]
         if not arrays:
             raise ValueError('ReductionKernel needs at least one array input')
@@ -801,27 +883,30 @@ class ReductionKernel:
         if M == 0 and self.identity is None and _ew.size_of(rshape):
             raise ValueError('zero-size array to reduction operation {} which has no identity'.format(
                 self.name))
-        result, user_out = _output(out, rshape, out_dtype, self.name)
-        inputs, sargs, params = [], [], []
+        if out is not None:
+            _output(out, rshape, out_dtype, self.name)      # its shape is checked now
+        inputs, sdtypes, params = [], [], []
         for p, a, dt in zip(self.in_params, args, in_dtypes):
             if isinstance(a, _ndarray):
                 inputs.append(_Input(a, p.name, _ew.ctype(dt)))
+                sdtypes.append(None)
             else:
-                op = _ew.Operand('s', _ew.ctype(dt), False, p.name)
-                if _ew.is_complex_ctype(op.ctype) or op.ctype == 'ga_half':
+                c = _ew.ctype(dt)
+                if _ew.is_complex_ctype(c) or c == 'ga_half':
                     raise NotImplementedError('ReductionKernel: float16 and complex scalar '
                                               'parameters are not supported yet')
-                params.append('{} {}'.format(op.ctype, p.name))
-                sargs.extend(_ew.scalar_args(a, dt))
-        typedefs = ''.join('typedef {} {};\n'.format(_ew.ctype(dt), name) for name, dt in sorted(tmap.items()))
+                params.append('{} {}'.format(c, p.name))
+                sdtypes.append(dt)
+        typedefs = ''.join('typedef {} {};\n'.format(_ew.ctype(dt), name)
+                           for name, dt in sorted(tmap.items()))
         needs_complex = _b.any(_ew.is_complex_ctype(_ew.ctype(dt)) for dt in tmap.values()) or \
             _ew.is_complex_ctype(acc)
         red = _Reduction(self.name, acc, acc_dt.itemsize, self.map_expr, self.reduce_expr,
                          self.post_map_expr, self.identity, out_name=out_p.name, params=params,
                          preamble=self.preamble, typedefs=typedefs, options=self.options,
                          needs_complex=needs_complex, order_matters=True)
-        run(red, inputs, sargs, shape, axes, result)
-        return _finish(result, user_out)
+        rp = plan_run(red, inputs, shape, axes, _ew.ctype(out_dtype), _ew.size_of(rshape))
+        return rshape, out_dtype, rp, tuple(sdtypes)
 
 
 # ------------------------------------------------------------ installation

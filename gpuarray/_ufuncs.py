@@ -20,7 +20,7 @@ same shape, and ``x * 2.0`` on a C-contiguous array, cost a dict look-up, the
 output's allocation and one launch.
 """
 
-import operator
+import builtins as _b
 
 import numpy
 
@@ -43,9 +43,6 @@ _BLOCK = _ew.BLOCK
 _MAX_BLOCKS = _ew.MAX_BLOCKS
 _PY_SCALARS = (bool, int, float, complex)
 _BOOL = numpy.dtype(numpy.bool_)
-
-
-_b_any = any
 
 
 def _strong_int(v):
@@ -87,6 +84,19 @@ def _resolution_type(a):
 
 # ------------------------------------------------------------ the launcher
 
+class _Plan:
+    """Everything a launch needs that depends only on the operands'
+    dtypes, shapes and strides: kept per such geometry, so that a repeated
+    call is a dict look-up, the output's allocation and the launch."""
+
+    __slots__ = ('kernel', 'shape', 'order', 'n', 'scalar', 'grid', 'tail', 'per_block',
+                 'fast_sig')
+
+
+_plans = {}
+_MAX_PLANS = 8192
+
+
 def _run(name, expr, args, loop_in, loop_out, out, fast=None):
     """Compute `expr` (C, over x0, x1, ... in the loops' compute types) for
     every element of the broadcast `args` into `out` (None: a new array of
@@ -95,13 +105,51 @@ def _run(name, expr, args, loop_in, loop_out, out, fast=None):
 
     `fast` = (cache, key, signature) records the kernel for an operator
     fast path when this launch had that path's shape."""
+    geo = tuple((a.dtype, a.shape, a.strides) if isinstance(a, _ndarray) else None for a in args)
+    key = (name, expr, loop_in, loop_out, geo,
+           None if out is None else (out.dtype, out.shape, out.strides))
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _make_plan(name, expr, args, loop_in, loop_out, out)
+        if len(_plans) >= _MAX_PLANS:
+            _plans.clear()
+        _plans[key] = plan
+    if out is None:
+        out = _empty(plan.shape, loop_out, order=plan.order)
+    else:
+        # an input overlapping out (but not the same view) is copied first,
+        # so that every element is read before it is written (NumPy's rule)
+        for k, a in enumerate(args):
+            if isinstance(a, _ndarray) and a is not out and _ew.may_share_memory(a, out) \
+                    and not _ew.same_view(a, out):
+                args = list(args)
+                args[k] = _ew.copy(a)
+                return _run(name, expr, tuple(args), loop_in, loop_out, out)
+        fast = None
+    if plan.n == 0:
+        return out
+    kargs = [out]
+    scalar = plan.scalar
+    for k, a in enumerate(args):
+        if scalar[k]:
+            kargs.extend(_ew.scalar_args(a, loop_in[k]))
+        else:
+            kargs.append(a)
+    kargs.extend(plan.tail)
+    plan.kernel(plan.grid, _BLOCK, tuple(kargs))
+    if fast and plan.fast_sig == fast[2]:
+        fast[0][fast[1]] = (plan.kernel, out.dtype, plan.per_block, loop_in)
+    return out
+
+
+def _make_plan(name, expr, args, loop_in, loop_out, out):
     arrays = [a for a in args if isinstance(a, _ndarray)]
     shape = _ew.broadcast_shapes([a.shape for a in arrays]) if arrays else ()
+    plan = _Plan()
+    plan.order = None
     if out is None:
-        out = _empty(shape, loop_out, order=_ew.choose_order(arrays, shape) if arrays else 'C')
-        new_out = True
+        plan.order = _ew.choose_order(arrays, shape) if arrays else 'C'
     else:
-        new_out = False
         if out.shape != shape:
             try:
                 b = _ew.broadcast_shapes([shape, out.shape])
@@ -113,19 +161,22 @@ def _run(name, expr, args, loop_in, loop_out, out, fast=None):
                                  "the broadcast shape {}".format(_ew.shape_text(out.shape),
                                                                   _ew.shape_text(b)))
             shape = out.shape
-        _ew.ctype(out.dtype)
-        args = list(args)
-        for k, a in enumerate(args):
-            if isinstance(a, _ndarray) and a is not out and _ew.may_share_memory(a, out) \
-                    and not _ew.same_view(a, out):
-                args[k] = _ew.copy(a)
-    n = out.size
+    out_dtype = loop_out if out is None else out.dtype
+    out_ct = _ew.ctype(out_dtype)
+    n = _ew.size_of(shape)
+    plan.shape = shape
+    plan.n = n
+    plan.scalar = tuple(not isinstance(a, _ndarray) for a in args)
+    plan.fast_sig = None
     if n == 0:
-        return out
-
-    kinds, operands, karrays = ['a'], [], [out]
-    out_ct = _ew.ctype(out.dtype)
-    operands.append(_ew.Operand('a', out_ct, True, 'out0', out.itemsize))
+        return plan
+    if out is None:
+        og = _ew._Geometry(shape, _ew._contiguous_strides(shape, out_dtype.itemsize, plan.order),
+                           out_dtype.itemsize)
+    else:
+        og = out
+    kinds, operands, karrays = ['a'], [], [og]
+    operands.append(_ew.Operand('a', out_ct, True, 'out0', out_dtype.itemsize))
     for k, a in enumerate(args):
         if isinstance(a, _ndarray):
             kind = 'p' if a.size == 1 else 'a'
@@ -141,32 +192,24 @@ def _run(name, expr, args, loop_in, loop_out, out, fast=None):
     idx = 'long long' if layout.dense else _ew.index_type(n)
     key = ('uf', name, expr, tuple(kinds), tuple(op.ctype for op in operands), loop_in, loop_out,
            layout.dense, ndim, idx)
-    kernel = _ew._kernels.get(key)
-    if kernel is None:
-        kernel = _ew.get_kernel(key, lambda: _source(name, expr, operands, loop_in, loop_out,
-                                                     layout, idx))
-    kargs = [out]
-    for k, a in enumerate(args):
-        if kinds[k + 1] == 's':
-            kargs.extend(_ew.scalar_args(a, loop_in[k]))
-        else:
-            kargs.append(a)
-    kargs.append(n)
+    plan.kernel = _ew.get_kernel(key, lambda: _source(name, expr, operands, loop_in, loop_out,
+                                                      layout, idx))
+    tail = [n]
     if layout.dense:
         vec = _ew.dense_vec(operands)
-        per_block = _BLOCK * vec
-        g = (n + per_block - 1) // per_block
-        kernel(g if g <= _MAX_BLOCKS else _MAX_BLOCKS, _BLOCK, tuple(kargs))
-        if fast is not None and new_out:
-            cache, fkey, sig = fast
-            if tuple(kinds[1:]) == sig and out.flags.c_contiguous:
-                cache[fkey] = (kernel, out.dtype, per_block, loop_in)
+        plan.per_block = _BLOCK * vec
+        g = (n + plan.per_block - 1) // plan.per_block
+        plan.grid = g if g <= _MAX_BLOCKS else _MAX_BLOCKS
+        if out is None and plan.order == 'C':
+            plan.fast_sig = tuple(kinds[1:])
     else:
-        kargs.extend(layout.shape[1:])
+        plan.per_block = _BLOCK
+        plan.grid = _ew.grid_for(n, _BLOCK)
+        tail.extend(layout.shape[1:])
         for st in layout.strides:
-            kargs.extend(st)
-        kernel(_ew.grid_for(n, _BLOCK), _BLOCK, tuple(kargs))
-    return out
+            tail.extend(st)
+    plan.tail = tuple(tail)
+    return plan
 
 
 def _source(name, expr, operands, loop_in, loop_out, layout, idx):
@@ -312,6 +355,10 @@ class ufunc:
         self.nout = np_ufunc.nout
         self.nargs = self.nin + self.nout
         self._resolved = {}
+        # kernels of the operators' fast paths, by the operands' dtypes (or
+        # scalar types): array-array, array-scalar, scalar-array
+        self._aa, self._as, self._sa = {}, {}, {}
+        self._op = None
         self._compare = name in ('equal', 'not_equal', 'less', 'less_equal', 'greater',
                                  'greater_equal')
         self.__doc__ = doc or 'gpuarray.{} (NumPy\'s numpy.{} on the device).'.format(name, name)
@@ -344,6 +391,11 @@ class ufunc:
         return r
 
     def __call__(self, *args, out=None, dtype=None, casting='same_kind', fast=None):
+        if fast is None and out is None and dtype is None and len(args) == 2 \
+                and type(args[0]) is _ndarray and casting == 'same_kind':
+            r = self._op(args[0], args[1])
+            if r is not NotImplemented:
+                return r
         nin = self.nin
         if len(args) != nin:
             if len(args) == nin + 1 and out is None:
@@ -367,7 +419,7 @@ class ufunc:
         except OverflowError:
             # NumPy 2 compares integer arrays with any Python int (x > 1000
             # on int8 is all False): the int then counts as int64/uint64.
-            if not self._compare or not _b_any(type(a) is int for a in args):
+            if not self._compare or not _b.any(type(a) is int for a in args):
                 raise
             args = tuple(_strong_int(a) if type(a) is int else a for a in args)
             return self(*args, out=out, dtype=dtype, casting=casting)
@@ -509,27 +561,27 @@ _BINARY = {
 _COMPARE = {'eq': equal, 'ne': not_equal, 'lt': less, 'le': less_equal, 'gt': greater,
             'ge': greater_equal}
 _UNARY = {'neg': negative, 'pos': positive, 'abs': absolute, 'invert': invert}
+_ALL_BINARY = [v for v in globals().values() if isinstance(v, ufunc) and v.nin == 2]
 
 
 def _operator(uf, reflected):
     """`x op y` (or `y op x` when reflected): fast paths for a C-contiguous
     array with an array of the same shape and strides or with a scalar, the
     general ufunc path otherwise, NotImplemented for operands gpuarray does
-    not know."""
-    array_plans = {}
-    scalar_plans = {}
+    not know. The fast paths' kernels are those the general path recorded
+    for the same dtypes (uf._aa, uf._as, uf._sa)."""
+    aa, a_s, sa = uf._aa, uf._as, uf._sa
     ndarray = _ndarray
     empty = _empty
     max_blocks = _MAX_BLOCKS
     block = _BLOCK
     call = uf.__call__
-    sig_aa = ('a', 'a')
-    sig_as = ('s', 'a') if reflected else ('a', 's')
+    scalar_args = _ew.scalar_args
 
     def op(self, other):
         t = type(other)
         if t is ndarray:
-            plan = array_plans.get((self.dtype, other.dtype))
+            plan = aa.get((self.dtype, other.dtype))
             if plan is not None:
                 shape = self.shape
                 if shape == other.shape and self.strides == other.strides \
@@ -538,15 +590,14 @@ def _operator(uf, reflected):
                     n = out.size
                     if n:
                         g = (n + plan[2] - 1) // plan[2]
-                        plan[0](g if g <= max_blocks else max_blocks, block,
-                                (out, other, self, n) if reflected else (out, self, other, n))
+                        plan[0](g if g <= max_blocks else max_blocks, block, (out, self, other, n))
                     return out
-            fast = (array_plans, (self.dtype, other.dtype), sig_aa)
+            fast = (aa, (self.dtype, other.dtype), ('a', 'a'))
         else:
-            plan = scalar_plans.get((self.dtype, t))
+            plan = a_s.get((self.dtype, t))
             if plan is not None and self.flags.c_contiguous:
                 try:
-                    s = _ew.scalar_args(other, plan[3][0 if reflected else 1])
+                    s = scalar_args(other, plan[3][1])
                 except OverflowError:
                     s = None
                 if s is not None:
@@ -554,29 +605,93 @@ def _operator(uf, reflected):
                     n = out.size
                     if n:
                         g = (n + plan[2] - 1) // plan[2]
-                        plan[0](g if g <= max_blocks else max_blocks, block,
-                                (out,) + s + (self, n) if reflected else (out, self) + s + (n,))
+                        plan[0](g if g <= max_blocks else max_blocks, block, (out, self) + s + (n,))
                     return out
-            fast = (scalar_plans, (self.dtype, t), sig_as) if (
+            fast = (a_s, (self.dtype, t), ('a', 's')) if (
                 t in _PY_SCALARS or isinstance(other, numpy.generic)) else None
         try:
-            if reflected:
-                return call(other, self, fast=fast)
-            return call(self, other, fast=fast)
+            return call(self, other, fast=fast or False)
         except _Unsupported:
             return NotImplemented
-    op.__name__ = uf.name
-    return op
+
+    def rop(self, other):
+        t = type(other)
+        plan = sa.get((t, self.dtype))
+        if plan is not None and self.flags.c_contiguous:
+            try:
+                s = scalar_args(other, plan[3][0])
+            except OverflowError:
+                s = None
+            if s is not None:
+                out = empty(self.shape, plan[1])
+                n = out.size
+                if n:
+                    g = (n + plan[2] - 1) // plan[2]
+                    plan[0](g if g <= max_blocks else max_blocks, block, (out,) + s + (self, n))
+                return out
+        fast = (sa, (t, self.dtype), ('s', 'a')) if (
+            t in _PY_SCALARS or isinstance(other, numpy.generic)) else None
+        try:
+            return call(other, self, fast=fast or False)
+        except _Unsupported:
+            return NotImplemented
+
+    f = rop if reflected else op
+    f.__name__ = uf.name
+    return f
 
 
 def _inplace(uf):
-    def op(self, other):
+    """`x op= y`: the kernel of the operator's fast path writes into x when
+    the loop's result is x's dtype and y cannot overlap x (else the ufunc
+    with out=x, which copies an overlapping y first)."""
+    aa, a_s = uf._aa, uf._as
+    ndarray = _ndarray
+    max_blocks = _MAX_BLOCKS
+    block = _BLOCK
+    scalar_args = _ew.scalar_args
+
+    def iop(self, other):
+        t = type(other)
+        if t is ndarray:
+            plan = aa.get((self.dtype, other.dtype))
+            if plan is not None and plan[1] == self.dtype and self.shape == other.shape \
+                    and self.strides == other.strides and self.flags.c_contiguous:
+                n = self.size
+                if other is not self:
+                    po, ps = other.data.ptr, self.data.ptr
+                    if po != ps and _b.abs(po - ps) < n * self.itemsize:
+                        n = -1
+                if n > 0:
+                    g = (n + plan[2] - 1) // plan[2]
+                    plan[0](g if g <= max_blocks else max_blocks, block, (self, self, other, n))
+                    return self
+                if n == 0:
+                    return self
+        else:
+            plan = a_s.get((self.dtype, t))
+            if plan is not None and plan[1] == self.dtype and self.flags.c_contiguous:
+                try:
+                    s = scalar_args(other, plan[3][1])
+                except OverflowError:
+                    s = None
+                if s is not None:
+                    n = self.size
+                    if n:
+                        g = (n + plan[2] - 1) // plan[2]
+                        plan[0](g if g <= max_blocks else max_blocks, block, (self, self) + s + (n,))
+                    return self
         try:
             return uf(self, other, out=self)
         except _Unsupported:
             return NotImplemented
-    op.__name__ = 'i' + uf.name
-    return op
+    iop.__name__ = 'i' + uf.name
+    return iop
+
+
+for _uf in _ALL_BINARY:
+    _uf._op = _operator(_uf, False)
+del _uf
 
 
 def _unary(uf):

@@ -88,8 +88,14 @@ def check(name, h, rtol=None, atol=0, **kwargs):
     assert m.dtype == got.dtype and m.shape == got.shape
 
 
+#: Every kind and width of element, without the combinations that only
+#: repeat another's code path.
+REDUCTION_DTYPES = [np.bool_, np.int8, np.int32, np.int64, np.uint16, np.uint64, np.float16,
+                    np.float32, np.float64, np.complex64, np.complex128]
+
+
 @pytest.mark.parametrize('name', REDUCTIONS)
-@pytest.mark.parametrize('dtype', ALL_DTYPES)
+@pytest.mark.parametrize('dtype', REDUCTION_DTYPES)
 def test_all_axes_every_dtype(random, name, dtype):
     h = random((5, 6), dtype)
     if name == 'prod' and np.dtype(dtype).kind in 'fc':
@@ -107,7 +113,7 @@ def test_shapes_and_axes(random, shape_axis, name):
     shape, axis = shape_axis
     if name in ('argmin', 'argmax') and isinstance(axis, tuple):
         axis = None if shape == () or len(axis) != 1 else axis[0]
-    for dtype in [np.int32, np.float64]:
+    for dtype in [np.int32, np.float64] if name in ('sum', 'argmax') else [np.float64]:
         h = random(shape, dtype)
         if name == 'prod' and dtype == np.float64:
             h = h / 100
@@ -115,15 +121,16 @@ def test_shapes_and_axes(random, shape_axis, name):
         check(name, h, axis=axis, keepdims=True)
 
 
-@pytest.mark.parametrize('name', ['sum', 'mean', 'max', 'argmax', 'any', 'var'])
-@pytest.mark.parametrize('dtype', SOME_DTYPES)
+@pytest.mark.parametrize('name', ['sum', 'max', 'argmax', 'mean', 'var', 'any'])
+@pytest.mark.parametrize('dtype', [np.bool_, np.int8, np.float16, np.float32, np.complex64])
 def test_strided_views(random, name, dtype):
+    if name in ('mean', 'var', 'any') and dtype not in (np.float32, np.complex64):
+        pytest.skip('these dtypes take the same code paths in sum, max and argmax')
     h = random((6, 8, 5), dtype)
     if np.dtype(dtype) == np.float16:
         h = (h / 100).astype(dtype)
     d = cp.asarray(h)
-    for key in [(slice(None, None, 2),), (slice(None), slice(None, None, -1)),
-                (slice(1, None), slice(None), slice(None, None, 2)), (Ellipsis, 3),
+    for key in [(slice(None, None, 2),), (slice(1, None), slice(None), slice(None, None, 2)),
                 (slice(None), 2, slice(None, None, -2))]:
         v, hv = d[key], h[key]
         for axis in [None, 0, -1]:
