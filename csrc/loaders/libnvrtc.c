@@ -1,6 +1,7 @@
 /* libnvrtc.c - find and dlopen NVRTC at first use, resolve libnvrtc.fn. */
 #define _GNU_SOURCE /* dladdr */
 #include "libnvrtc.h"
+#include "strbuf.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -30,35 +31,6 @@ static ga_status load_status = GA_ERROR_NO_COMPILER;
 static char *load_detail;      /* list of places tried, kept for later calls */
 static char *loaded_path;
 static void *nvrtc_handle;     /* never closed: ga_nvrtc points into it */
-
-/* A growing string for the detail; on malloc failure it just stops growing,
- * which only shortens an error message. */
-typedef struct { char *s; size_t len, cap; } strbuf;
-
-static void sb_add(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(strbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s)
-            return;
-        b->s = s;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
 
 static int resolve_all(void *h, const char **missing)
 {
