@@ -138,8 +138,24 @@ def _run(name, expr, args, loop_in, loop_out, out, fast=None):
     kargs.extend(plan.tail)
     plan.kernel(plan.grid, _BLOCK, tuple(kargs))
     if fast and plan.fast_sig == fast[2]:
-        fast[0][fast[1]] = (plan.kernel, out.dtype, plan.per_block, loop_in)
+        _record_fast(name, fast, plan, out.dtype, loop_in)
     return out
+
+
+def _record_fast(name, fast, plan, out_dtype, loop_in):
+    """Keep the kernel of a launch that had an operator fast path's shape:
+    for the Python fast paths (`fast[0]`, by `fast[1]`) and for the C slots
+    of ndarray's operators (csrc/python/operators.c)."""
+    cache, key, sig = fast
+    cache[key] = (plan.kernel, out_dtype, plan.per_block, loop_in)
+    if sig == ('a', 'a'):
+        left, right = key
+    elif sig == ('a', 's'):
+        left, right = key[0], (key[1], loop_in[1])
+    else:
+        left, right = (key[0], loop_in[0]), key[1]
+    _core._register_operator_kernel(name, ''.join(sig), left, right, plan.kernel, out_dtype,
+                                    plan.per_block)
 
 
 def _make_plan(name, expr, args, loop_in, loop_out, out):
@@ -704,12 +720,12 @@ def _unary(uf):
 def install(ndarray):
     """Give `ndarray` its arithmetic, comparison and bitwise operators,
     and its reduction methods."""
-    for name, uf in _BINARY.items():
-        setattr(ndarray, '__%s__' % name, _operator(uf, False))
-        setattr(ndarray, '__r%s__' % name, _operator(uf, True))
-        setattr(ndarray, '__i%s__' % name, _inplace(uf))
-    for name, uf in _COMPARE.items():
-        setattr(ndarray, '__%s__' % name, _operator(uf, False))
+    # The binary operators and comparisons are C slots (operators.c) that
+    # call these where their fast path does not apply.
+    fallbacks = {name: (_operator(uf, False), _operator(uf, True), _inplace(uf))
+                 for name, uf in _BINARY.items()}
+    fallbacks.update({name: (_operator(uf, False), None, None) for name, uf in _COMPARE.items()})
+    _core._set_operator_fallbacks(fallbacks)
     for name, uf in _UNARY.items():
         setattr(ndarray, '__%s__' % name, _unary(uf))
     # __eq__ without __hash__ leaves arrays unhashable, as NumPy's.

@@ -1644,6 +1644,32 @@ fail:
     return NULL;
 }
 
+/* The array operators' launch (operators.c): arguments already in place,
+ * on the current stream, which must run on `dev`. The kernel's parameters
+ * were checked when the general path launched it with the same kinds of
+ * arguments, so only the device and the geometry are checked here. */
+int pyga_function_launch_packed(PyObject *f, ga_device *dev, unsigned grid, unsigned block,
+                                void **params)
+{
+    pyga_Function *self = (pyga_Function *)f;
+    ga_stream *stream;
+    PyObject *stream_obj = pyga_current_stream(&stream);
+    ga_device *sdev = ((pyga_Stream *)stream_obj)->device;
+    if (sdev && sdev != dev)
+        return 1;
+    if (self->fn == NULL || dev != self->device) {
+        if (function_ensure(self, dev) < 0)
+            return -1;
+    }
+    if (!self->ready && function_prepare(self) < 0)
+        return -1;
+    unsigned g[3] = {grid, 1, 1}, b[3] = {block, 1, 1};
+    if (check_geometry(self, g, b) < 0)
+        return -1;
+    ga_status st = ga_launch(self->fn, g, b, 0, stream, params);
+    return st == GA_OK ? 0 : pyga_raise_int(st);
+}
+
 static int
 set_kw(PyObject *name, PyObject *value, PyObject **slots, Py_ssize_t nargs)
 {

@@ -134,6 +134,41 @@ ga_dtype pyga_dtype_from_descr(PyArray_Descr *descr);   /* UNKNOWN if none */
  * TypeError. */
 PyObject *pyga_ndarray_empty(int ndim, const Py_ssize_t *shape, PyArray_Descr *descr, int fortran);
 
+/* ------------------------------------------------------ array operators */
+
+/* kernel.c: launch Function `f` with `params` laid out as the driver takes
+ * them, on the current stream, for operators.c. 0; -1 with an exception;
+ * 1 (nothing done) when the current stream does not run on `dev`. */
+int pyga_function_launch_packed(PyObject *f, ga_device *dev, unsigned grid, unsigned block,
+                                void **params);
+
+/* operators.c: ndarray's binary operator and comparison slots. */
+PyObject *pyga_nb_add(PyObject *, PyObject *);
+PyObject *pyga_nb_subtract(PyObject *, PyObject *);
+PyObject *pyga_nb_multiply(PyObject *, PyObject *);
+PyObject *pyga_nb_true_divide(PyObject *, PyObject *);
+PyObject *pyga_nb_floor_divide(PyObject *, PyObject *);
+PyObject *pyga_nb_remainder(PyObject *, PyObject *);
+PyObject *pyga_nb_and(PyObject *, PyObject *);
+PyObject *pyga_nb_or(PyObject *, PyObject *);
+PyObject *pyga_nb_xor(PyObject *, PyObject *);
+PyObject *pyga_nb_lshift(PyObject *, PyObject *);
+PyObject *pyga_nb_rshift(PyObject *, PyObject *);
+PyObject *pyga_nb_power(PyObject *, PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_add(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_subtract(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_multiply(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_true_divide(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_floor_divide(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_remainder(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_and(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_or(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_xor(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_lshift(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_rshift(PyObject *, PyObject *);
+PyObject *pyga_nb_inplace_power(PyObject *, PyObject *, PyObject *);
+PyObject *pyga_tp_richcompare(PyObject *, PyObject *, int);
+
 /* ------------------------------------------------ per-file initialisation */
 
 /* Each adds its types/functions to the module; 0 or -1. */
@@ -145,6 +180,7 @@ int pyga_init_ndarray(PyObject *m);  /* ndarray, creation, copies */
 int pyga_init_kernel(PyObject *m);   /* Module, Function, compile */
 int pyga_init_blas(PyObject *m);     /* _gemm_nd (gpuarray.matmul) */
 int pyga_init_interop(PyObject *m);  /* DLPack, __cuda_array_interface__ */
+int pyga_init_operators(PyObject *m);/* the operators' kernel tables */
 
 /* interop.c: asarray's hook for foreign device arrays: a zero-copy view of
  * an object with __cuda_array_interface__ (new reference), NULL with an
