@@ -129,7 +129,11 @@ def main():
             log(f"{venv} is unusable with {sys.executable}: recreating it")
             shutil.rmtree(venv)
         create(venv)
-    write_pth(venv_site_packages(py), parent_site_dirs())
+    # Run by the environment's own python, the "parent" would be the
+    # environment itself and its .pth would add itself forever.
+    parents = [d for d in parent_site_dirs()
+               if not os.path.realpath(d).startswith(os.path.realpath(venv) + os.sep)]
+    write_pth(venv_site_packages(py), parents)
 
     need = missing(py, REQUIRED)
     if need:

@@ -908,6 +908,7 @@ const ga_backend_ops ga_host_backend = {
 
     .mem_alloc = host_mem_alloc,
     .mem_free = host_mem_free,
+    .exact_allocations = host_check_enabled,
     .pool_reserved = host_pool_reserved,
     .pool_trim = host_pool_trim,
 

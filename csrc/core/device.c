@@ -79,6 +79,7 @@ ga_status ga_device_get(int ordinal, ga_device **device)
         } else {
             dev->ordinal = ordinal;
             pthread_mutex_init(&dev->staging_lock, NULL);
+            ga_block_cache_init(dev);
             st = ga_backend->device_open(dev);
             if (st == GA_OK)
                 st = ga_backend->device_activate(dev);

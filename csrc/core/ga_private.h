@@ -81,6 +81,9 @@ typedef struct ga_backend_ops {
      * (not a generic error) when memory is exhausted. */
     ga_status (*mem_alloc)(ga_device *dev, size_t nbytes, void *stream, ga_devptr *ptr);
     ga_status (*mem_free)(ga_device *dev, ga_devptr ptr, void *stream);
+    /* Optional: 1 when allocations must keep their exact size (bounds
+     * checking), which turns the block cache off. */
+    int (*exact_allocations)(void);
     /* Bytes the pool holds from the driver (live + cached). */
     ga_status (*pool_reserved)(ga_device *dev, size_t *bytes);
     /* Give cached blocks back (caller has synchronized the device). */
@@ -185,6 +188,24 @@ GA_INTERNAL const ga_backend_ops *ga_compiler_ops(void);
 
 /* ------------------------------------------------------------ handles */
 
+/* Small freed blocks kept per stream for reuse (block_cache.c). */
+#define GA_CACHE_MIN_SHIFT 9                       /* 512 bytes */
+#define GA_CACHE_CLASSES 12                        /* 512 B .. 1 MiB */
+#define GA_CACHE_MAX_BYTES ((size_t)1 << (GA_CACHE_MIN_SHIFT + GA_CACHE_CLASSES - 1))
+#define GA_CACHE_DEPTH 32
+
+typedef struct ga_cached_block {
+    ga_devptr ptr;
+    ga_stream *stream;           /* freed on (not retained: see ga_stream_release) */
+} ga_cached_block;
+
+typedef struct ga_block_cache {
+    pthread_mutex_t lock;
+    int enabled;
+    int count[GA_CACHE_CLASSES];
+    ga_cached_block blocks[GA_CACHE_CLASSES][GA_CACHE_DEPTH];
+} ga_block_cache;
+
 struct ga_device {
     int ordinal;
     void *native;                /* CUcontext */
@@ -200,6 +221,7 @@ struct ga_device {
     _Atomic size_t pool_limit;   /* 0 = unlimited */
     struct ga_staging *staging;  /* pinned bounce buffers (copy.c), lazy */
     pthread_mutex_t staging_lock;
+    ga_block_cache block_cache;
 };
 
 struct ga_stream {
@@ -272,6 +294,17 @@ GA_INTERNAL ga_status ga_staged_htod(ga_device *dev, ga_devptr dst, const void *
                                      void *stream);
 GA_INTERNAL ga_status ga_staged_dtoh(ga_device *dev, void *dst, ga_devptr src, size_t nbytes,
                                      void *stream);
+
+/* The block cache (block_cache.c). init: at device open. alloc_size: the
+ * bytes to ask the driver for so that the block can be cached later.
+ * take: a cached block of `nbytes`' class freed on `stream`, or 0. put:
+ * keep a block being freed (1), or 0 when the caller must free it. */
+GA_INTERNAL void ga_block_cache_init(ga_device *dev);
+GA_INTERNAL size_t ga_block_cache_alloc_size(const ga_device *dev, size_t nbytes);
+GA_INTERNAL ga_devptr ga_block_cache_take(ga_device *dev, size_t nbytes, ga_stream *stream);
+GA_INTERNAL int ga_block_cache_put(ga_device *dev, size_t nbytes, ga_stream *stream, ga_devptr ptr);
+GA_INTERNAL ga_status ga_block_cache_release_stream(ga_device *dev, ga_stream *stream);
+GA_INTERNAL ga_status ga_block_cache_release_all(ga_device *dev);
 
 /* ga_init() plus the device's context made current; the common prologue. */
 GA_INTERNAL ga_status ga_device_enter(ga_device *dev);

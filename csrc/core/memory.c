@@ -4,19 +4,23 @@
 
 #include <stdlib.h>
 
-/* The driver's pool keeps freed blocks cached (release threshold set at
- * device open), so an allocation is usually a pool hit costing well under a
- * microsecond. When it fails, cached blocks of other streams may be what
+/* Small blocks come from the block cache when one of their class was
+ * freed on the same stream (block_cache.c), else from the driver's pool,
+ * which keeps freed blocks cached too (release threshold set at device
+ * open), so an allocation is usually a pool hit costing well under a
+ * microsecond. When it fails, blocks cached for other streams may be what
  * stands in the way: give them back and retry once. */
 static ga_status buffer_alloc_retrying(ga_device *dev, size_t nbytes, void *stream, ga_devptr *ptr)
 {
-    ga_status st = ga_backend->mem_alloc(dev, nbytes, stream, ptr);
+    size_t asked = ga_block_cache_alloc_size(dev, nbytes);
+    ga_status st = ga_backend->mem_alloc(dev, asked, stream, ptr);
     if (st != GA_OK && st != GA_ERROR_OUT_OF_MEMORY)
         return st;
     if (st == GA_OK)
         return GA_OK;
+    ga_block_cache_release_all(dev);
     if (ga_backend->device_synchronize(dev) == GA_OK && ga_backend->pool_trim(dev) == GA_OK)
-        st = ga_backend->mem_alloc(dev, nbytes, stream, ptr);
+        st = ga_backend->mem_alloc(dev, asked, stream, ptr);
     if (st == GA_ERROR_OUT_OF_MEMORY) {
         size_t free_b = 0, total_b = 0;
         ga_backend->device_mem_info(dev, &free_b, &total_b);
@@ -67,7 +71,7 @@ ga_status ga_buffer_alloc(ga_device *device, size_t nbytes, ga_stream *stream, g
     b->ptr = 0;
     b->stream = stream;
     ga_status st = GA_OK;
-    if (nbytes > 0) {
+    if (nbytes > 0 && !(b->ptr = ga_block_cache_take(device, nbytes, stream))) {
         st = ga_device_enter(device);
         if (st == GA_OK)
             st = buffer_alloc_retrying(device, nbytes, stream ? stream->native : NULL, &b->ptr);
@@ -88,7 +92,7 @@ ga_status ga_buffer_free(ga_buffer *buffer)
         return GA_OK;
     ga_device *dev = buffer->device;
     ga_status st = GA_OK;
-    if (buffer->size > 0) {
+    if (buffer->size > 0 && !ga_block_cache_put(dev, buffer->size, buffer->stream, buffer->ptr)) {
         st = ga_device_enter(dev);
         if (st == GA_OK)
             st = ga_backend->mem_free(dev, buffer->ptr, buffer->stream ? buffer->stream->native : NULL);
@@ -124,6 +128,9 @@ ga_status ga_mempool_total_bytes(ga_device *device, size_t *bytes)
 ga_status ga_mempool_free_all_blocks(ga_device *device)
 {
     ga_status st = ga_device_enter(device);
+    if (st != GA_OK)
+        return st;
+    st = ga_block_cache_release_all(device);
     if (st != GA_OK)
         return st;
     /* Blocks freed stream-ordered become reusable only once their stream

@@ -56,9 +56,14 @@ ga_status ga_stream_release(ga_stream *stream)
         return GA_OK;
     if (atomic_fetch_sub_explicit(&stream->refcount, 1, memory_order_acq_rel) != 1)
         return GA_OK;
-    ga_status st = ga_device_enter(stream->device);
+    /* Blocks cached for reuse on this stream go back first, freed in its
+     * order, while it still exists. */
+    ga_status st = ga_block_cache_release_stream(stream->device, stream);
+    ga_status ds = ga_device_enter(stream->device);
+    if (ds == GA_OK)
+        ds = ga_backend->stream_destroy(stream->device, stream->native);
     if (st == GA_OK)
-        st = ga_backend->stream_destroy(stream->device, stream->native);
+        st = ds;
     free(stream);
     return st;
 }

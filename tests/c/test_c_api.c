@@ -535,6 +535,65 @@ static void test_out_of_memory(ga_device *dev)
         ga_buffer_free(huge);
 }
 
+/* Small freed blocks are reused by the next allocation of their size class
+ * on the same stream only, and go back when their stream is destroyed. */
+static void test_block_cache(ga_device *dev)
+{
+    const char *off = getenv("GPUARRAY_BLOCK_CACHE");
+    const char *hc = getenv("GPUARRAY_HOST_CHECK");
+    if (off && strcmp(off, "0") == 0) {
+        printf("skip block cache checks: GPUARRAY_BLOCK_CACHE=0\n");
+        return;
+    }
+    if (strcmp(ga_backend_name(), "host") == 0 && hc && *hc && strcmp(hc, "0") != 0) {
+        printf("skip block cache checks: off under GPUARRAY_HOST_CHECK (exact sizes)\n");
+        return;
+    }
+    ga_stream *s1 = NULL, *s2 = NULL;
+    ga_buffer *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+    size_t r0 = 0, r1 = 0, r2 = 0;
+    if (!check_status(ga_stream_create(dev, 0, &s1), GA_OK, "block cache: stream 1")
+        || !check_status(ga_stream_create(dev, 0, &s2), GA_OK, "block cache: stream 2"))
+        goto out;
+    check_status(ga_mempool_free_all_blocks(dev), GA_OK, "block cache: free_all_blocks first");
+    check_status(ga_mempool_total_bytes(dev, &r0), GA_OK, "block cache: reserved at start");
+    if (!check_status(ga_buffer_alloc(dev, 1000, s1, &a), GA_OK, "block cache: 1000 bytes on stream 1"))
+        goto out;
+    ga_devptr pa = ga_buffer_ptr(a);
+    check_status(ga_buffer_free(a), GA_OK, "block cache: free it");
+    if (check_status(ga_buffer_alloc(dev, 900, s2, &b), GA_OK, "block cache: 900 bytes on stream 2"))
+        check(ga_buffer_ptr(b) != pa, "a block freed on stream 1 is not reused on stream 2");
+    if (check_status(ga_buffer_alloc(dev, 700, s1, &c), GA_OK, "block cache: 700 bytes on stream 1"))
+        check(ga_buffer_ptr(c) == pa && ga_buffer_size(c) == 700,
+              "the block freed on stream 1 comes back for a request of its class, sized as asked");
+    if (check_status(ga_buffer_alloc(dev, 4096, s1, &d), GA_OK, "block cache: 4096 bytes on stream 1"))
+        check(ga_buffer_ptr(d) != pa, "a bigger class gets another block");
+    ga_buffer_free(b);
+    ga_buffer_free(c);
+    ga_buffer_free(d);
+    b = c = d = NULL;
+    check_status(ga_mempool_total_bytes(dev, &r1), GA_OK, "block cache: reserved while cached");
+    check(r1 > r0, "freed small blocks stay reserved for reuse (%zu -> %zu bytes)", r0, r1);
+    check_status(ga_stream_destroy(s1), GA_OK, "block cache: destroy stream 1");
+    check_status(ga_stream_destroy(s2), GA_OK, "block cache: destroy stream 2");
+    s1 = s2 = NULL;
+    check_status(ga_device_synchronize(dev), GA_OK, "block cache: synchronize");
+    if (strcmp(ga_backend_name(), "host") == 0) {
+        /* exact accounting: the destroyed streams' blocks are gone */
+        check_status(ga_mempool_total_bytes(dev, &r2), GA_OK, "block cache: reserved after destroy");
+        check(r2 == r0, "destroying the streams gave their cached blocks back (%zu -> %zu bytes)",
+              r0, r2);
+    }
+out:
+    ga_buffer_free(b);
+    ga_buffer_free(c);
+    ga_buffer_free(d);
+    if (s1)
+        ga_stream_destroy(s1);
+    if (s2)
+        ga_stream_destroy(s2);
+}
+
 int main(void)
 {
     ga_status st = ga_init();
@@ -556,6 +615,7 @@ int main(void)
         test_compile_error(dev);
         test_ptx(dev);
         test_out_of_memory(dev);
+        test_block_cache(dev);
 
         if (check_status(ga_mempool_used_bytes(dev, &used_after), GA_OK, "ga_mempool_used_bytes at end"))
             check(used_after == used_before, "pool used bytes back to the start (%zu -> %zu)", used_before, used_after);
