@@ -51,13 +51,16 @@ from gpuarray._manipulation import (  # noqa: F401
     reshape, ravel, transpose, swapaxes, moveaxis, squeeze, expand_dims, concatenate, stack,
 )
 from gpuarray import _manipulation
+from gpuarray._searching import nonzero, flatnonzero, argwhere, count_nonzero  # noqa: F401
+from gpuarray import _searching
 
 __version__ = '0.1.0'
 
 _ufuncs.install(ndarray)
 _manipulation.install(ndarray)
 _linalg.install(ndarray)
-del _ufuncs, _manipulation, _linalg
+_searching.install(ndarray)
+del _ufuncs, _manipulation, _linalg, _searching
 
 
 def get_array_module(*args):

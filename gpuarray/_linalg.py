@@ -7,13 +7,15 @@ device through ``ga_gemm`` (cuBLAS on CUDA, a blocked multi-threaded loop
 on the host backend): strided operands are passed as they are when their
 rows or columns are contiguous (a transposed view costs nothing), otherwise
 they are made contiguous first; batch dimensions become strided batched
-calls. Integer and bool products have no BLAS: they are computed by NumPy
-on the host and uploaded (correct, not fast).
+calls. Integer and bool products have no BLAS: a kernel of gpuarray's own
+computes them on the device, one thread per element of the result, with
+NumPy's wrapping arithmetic (correct; not tuned like cuBLAS).
 """
 
 import numpy
 
 from gpuarray import _core
+from gpuarray import _elementwise as _ew
 
 __all__ = ['matmul', 'dot']
 
@@ -88,6 +90,87 @@ def _restride(y, strides, x):
     return [0 if s == 0 else mapping.get(s, s) for s in strides]
 
 
+# Integer and bool products (no BLAS has them): one thread per element of
+# the result, summing in 64-bit unsigned arithmetic, which wraps exactly as
+# NumPy's loops in the result type do once truncated to it.
+_INT_MATMUL = None
+_BOOL_MATMUL = None
+
+_MATMUL_INDEX = (
+    'const long long mn = mm * nn;'
+    'const long long bi = (long long)i / mn;'
+    'const long long rem = (long long)i - bi * mn;'
+    'const long long r = rem / nn;'
+    'const long long col = rem - r * nn;'
+    'const long long ao = bi * sa + r * kk;'
+    'const long long bo = bi * sb + col;')
+
+
+def _integer_kernels():
+    global _INT_MATMUL, _BOOL_MATMUL
+    if _INT_MATMUL is None:
+        from gpuarray._elementwise import ElementwiseKernel
+        params = 'raw T a, raw T b, int64 mm, int64 nn, int64 kk, int64 sa, int64 sb'
+        _INT_MATMUL = ElementwiseKernel(
+            params, 'T c', _MATMUL_INDEX +
+            'unsigned long long acc = 0;'
+            'for (long long t = 0; t < kk; t++)'
+            '    acc += (unsigned long long)(long long)a[ao + t]'
+            '         * (unsigned long long)(long long)b[bo + t * nn];'
+            'c = (T)acc', 'ga_matmul_int')
+        _BOOL_MATMUL = ElementwiseKernel(
+            params, 'T c', _MATMUL_INDEX +
+            'bool acc = false;'
+            'for (long long t = 0; t < kk && !acc; t++)'
+            '    acc = a[ao + t] && b[bo + t * nn];'
+            'c = acc', 'ga_matmul_bool')
+    return _INT_MATMUL, _BOOL_MATMUL
+
+
+def _stack3(x, batch, rows, cols):
+    """x as a C-contiguous (B, rows, cols) stack and its batch step in
+    elements: 0 when x has no batch (or a batch of one) to broadcast,
+    else x broadcast to `batch` first."""
+    nb = x.ndim - 2 if x.ndim >= 2 else 0
+    core = x.reshape((rows, cols)) if x.ndim < 2 else x
+    if not x.flags.c_contiguous:
+        core = core.copy()
+    xbatch = x.shape[:nb]
+    size = 1
+    for d in xbatch:
+        size *= d
+    if size == 1:
+        return core.reshape((1, rows, cols)), 0
+    if tuple(xbatch) == tuple(batch[len(batch) - nb:]) and len(batch) == nb:
+        return core.reshape((-1, rows, cols)), rows * cols
+    # a partly broadcast batch: materialize it
+    pad = len(batch) - nb
+    strides = [0] * pad + [0 if xbatch[i] == 1 else core.strides[i] for i in range(nb)]
+    full = _core._view(core, tuple(batch) + (rows, cols),
+                       tuple(strides) + tuple(core.strides[nb:]))
+    return full.copy().reshape((-1, rows, cols)), rows * cols
+
+
+def _matmul_integer(a, b, batch, m, n, k):
+    """a @ b for integer or bool a and b of one dtype, as a C-contiguous
+    array of shape batch + (m, n)."""
+    nbatch = 1
+    for d in batch:
+        nbatch *= d
+    c = _core.empty((nbatch, m, n), a.dtype)
+    if c.size == 0:
+        return c
+    if k == 0:
+        c.fill(0)
+        return c
+    a3, sa = _stack3(a, batch, m, k)
+    b3, sb = _stack3(b, batch, k, n)
+    int_kernel, bool_kernel = _integer_kernels()
+    kernel = bool_kernel if a.dtype.kind == 'b' else int_kernel
+    kernel(a3, b3, m, n, k, sa, sb, c)
+    return c
+
+
 def matmul(a, b, out=None, *, dtype=None):
     """Matrix product of two arrays (numpy.matmul)."""
     a = _as_device(a)
@@ -129,18 +212,21 @@ def matmul(a, b, out=None, *, dtype=None):
         if not (rt.kind in 'biu'):
             raise TypeError("ufunc 'matmul' did not contain a loop with signature matching types "
                             "(%r, %r) -> None" % (a.dtype, b.dtype))
-        r = numpy.matmul(a.get(), b.get(), dtype=rt)
-        if out is None:
-            return _core.asarray(r)
-        out.set(numpy.ascontiguousarray(r, dtype=out.dtype)) if out.flags.c_contiguous else \
-            out.__setitem__(Ellipsis, _core.asarray(r))
-        return out
+        c = _matmul_integer(a.astype(rt, copy=False), b.astype(rt, copy=False), batch, m, n, ka)
+        c = c.reshape(shape)
+        if out is not None:
+            out[...] = c
+            return out
+        return c
 
     if a.dtype != rt:
         a = a.astype(rt)
     if b.dtype != rt:
         b = b.astype(rt)
-    direct = out is not None and out.dtype == rt
+    # gemm writes c while it reads a and b: an `out` that shares memory
+    # with either (a @= b) gets the result through a temporary
+    direct = out is not None and out.dtype == rt and not (
+        _ew.may_share_memory(out, a) or _ew.may_share_memory(out, b))
     c = out if direct else _core.empty(shape, rt)
     if c.size:
         if ka == 0:
@@ -187,7 +273,10 @@ def dot(a, b, out=None):
     rt = numpy.result_type(a.dtype, b.dtype)
     shape = a.shape[:-1] + b.shape[:-2] + b.shape[-1:]
     if rt not in _GEMM_TYPES:
-        r = _core.asarray(numpy.dot(a.get(), b.get()))
+        # rows of a times b's stack laid out as one (k, B * n) matrix
+        from gpuarray._manipulation import moveaxis
+        b2 = moveaxis(b, -2, 0).reshape((k, -1))
+        r = matmul(a.reshape((-1, k)), b2).reshape(shape)
         if out is not None:
             out[...] = r
             return out
@@ -223,7 +312,7 @@ def dot(a, b, out=None):
 
 
 def install(ndarray):
-    """Give ndarray ``@``, ``@`` reflected, and ``dot``."""
+    """Give ndarray ``@``, ``@`` reflected, ``@=`` and ``dot``."""
     def __matmul__(self, other):
         if not isinstance(other, (_ndarray, numpy.ndarray, list, tuple)) and \
                 not hasattr(other, '__cuda_array_interface__'):
@@ -239,6 +328,15 @@ def install(ndarray):
         """a.dot(b, out=None): gpuarray.dot(a, b, out)."""
         return dot(self, b, out=out)
 
+    def __imatmul__(self, other):
+        # NumPy's a @= b: matmul(a, b, out=a), so the result must have a's
+        # shape and cast to its dtype ('same_kind')
+        if not isinstance(other, (_ndarray, numpy.ndarray, list, tuple)) and \
+                not hasattr(other, '__cuda_array_interface__'):
+            return NotImplemented
+        return matmul(self, other, out=self)
+
     ndarray.__matmul__ = __matmul__
     ndarray.__rmatmul__ = __rmatmul__
+    ndarray.__imatmul__ = __imatmul__
     ndarray.dot = _dot

@@ -500,9 +500,11 @@ del _u, _cmp
 
 def where(condition, x=None, y=None):
     """Elements of `x` where `condition` is true, else of `y` (NumPy's
-    result type of x and y; all three broadcast)."""
+    result type of x and y; all three broadcast). With `condition` alone:
+    gpuarray.nonzero(condition)."""
     if x is None and y is None:
-        raise NotImplementedError('gpuarray.where(condition) (nonzero) is not supported yet')
+        from gpuarray._searching import nonzero
+        return nonzero(condition)
     if x is None or y is None:
         raise ValueError('either both or neither of x and y should be given')
     if not isinstance(condition, _ndarray) and not isinstance(x, _ndarray) \

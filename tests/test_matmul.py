@@ -85,6 +85,63 @@ def test_integer_and_bool(dtype):
     check(rand((2, 3, 4), dtype), rand((4,), dtype))
 
 
+@pytest.mark.parametrize('dtype', ['int8', 'int16', 'uint16', 'int32', 'uint32', 'int64',
+                                   'uint64', 'bool'])
+@pytest.mark.parametrize('shapes', [((5, 7), (7, 3)), ((7,), (7, 3)), ((5, 7), (7,)),
+                                    ((7,), (7,)), ((2, 5, 7), (7, 3)), ((2, 1, 5, 7), (3, 7, 4)),
+                                    ((1, 4, 5), (3, 5, 2)), ((4, 0), (0, 3)), ((0, 4), (4, 3))])
+def test_integer_products_on_the_device_wrap_as_numpy(dtype, shapes):
+    # values over the whole range, so that sums overflow and wrap
+    dt = np.dtype(dtype)
+    if dt.kind == 'b':
+        a, b = RNG.random(shapes[0]) < 0.3, RNG.random(shapes[1]) < 0.3
+    else:
+        info = np.iinfo(dt)
+        a = RNG.integers(info.min, info.max, size=shapes[0], dtype=dt, endpoint=True)
+        b = RNG.integers(info.min, info.max, size=shapes[1], dtype=dt, endpoint=True)
+    check(a, b)
+    check(a.T if a.ndim == 2 else a, b if a.ndim != 2 else RNG.integers(
+        0, 9, size=(a.shape[0], 3)).astype(dt))
+
+
+def test_integer_products_of_views_and_mixed_types():
+    a = RNG.integers(-50, 50, size=(6, 8)).astype(np.int8)
+    b = RNG.integers(0, 200, size=(8, 6)).astype(np.uint8)
+    check(a, b)                                     # int8 @ uint8 -> int16
+    da, db = cp.asarray(a), cp.asarray(b)
+    got = cp.matmul(da[:, ::2], db[::2, 1:])
+    np.testing.assert_array_equal(got.get(), np.matmul(a[:, ::2], b[::2, 1:]))
+    x = RNG.integers(-9, 9, size=(3, 4, 5)).astype(np.int32)
+    y = RNG.integers(-9, 9, size=(2, 5, 6)).astype(np.int32)
+    got = cp.dot(cp.asarray(x), cp.asarray(y))
+    np.testing.assert_array_equal(got.get(), np.dot(x, y))
+    assert got.shape == (3, 4, 2, 6)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'int32'])
+def test_inplace_matmul(dtype):
+    a, b = rand((4, 4), dtype) * 3, rand((4, 4), dtype)
+    d = cp.asarray(a)
+    ident = id(d)
+    d @= cp.asarray(b)
+    assert id(d) == ident
+    want = a.copy()
+    want @= b
+    np.testing.assert_allclose(d.get(), want, rtol=1e-5, atol=1e-5)
+    d @= d                                          # out overlaps both inputs
+    want = want @ want
+    np.testing.assert_allclose(d.get(), want, rtol=1e-5, atol=1e-4)
+
+
+def test_inplace_matmul_errors_are_numpys():
+    x = cp.asarray(np.arange(12).reshape(3, 4))
+    with pytest.raises(ValueError, match='mismatch in its core dimension 1'):
+        x @= cp.ones((4, 2), dtype=np.int64)
+    with pytest.raises(TypeError, match='same_kind'):
+        x2 = cp.asarray(np.arange(4).reshape(2, 2))
+        x2 @= cp.ones((2, 2))
+
+
 @pytest.mark.parametrize('dtype', ['float32', 'float64', 'complex64'])
 def test_transposed_and_strided_views(dtype):
     a, b = rand((40, 30), dtype), rand((40, 50), dtype)
