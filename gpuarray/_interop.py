@@ -74,6 +74,11 @@ def _from_cuda_array_interface(obj):
     stream = cai.get('stream')
     if stream is not None:
         _core._stream_wait_foreign(stream)
-    from gpuarray import cuda
-    return _core._foreign_array(int(ptr or 0), shape, strides, dtype, obj,
-                                cuda.Device().id)
+    # The interface does not say which device: the driver does, for the
+    # pointer (the current device where it cannot tell, e.g. a null pointer
+    # of an empty array or the host backend).
+    device_id = _core._pointer_device(int(ptr)) if ptr else None
+    if device_id is None:
+        from gpuarray import cuda
+        device_id = cuda.Device().id
+    return _core._foreign_array(int(ptr or 0), shape, strides, dtype, obj, device_id)

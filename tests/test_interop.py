@@ -219,3 +219,26 @@ def test_gpuarray_sees_torch_memory_without_copy_and_keeps_it_alive():
     torch.full((16, 9), -1.0, device='cuda')
     np.testing.assert_array_equal(g.get(), h)
     np.testing.assert_array_equal(d.get(), h)
+
+
+def test_cai_import_asks_the_driver_which_device():
+    cuda_backend_or_skip('the CUDA driver\'s pointer attributes')
+    g = cp.arange(8, dtype=np.float32)
+    assert cp._core._pointer_device(g.data.ptr) == g.device.id
+    assert cp._core._pointer_device(g.data.ptr + 12) == g.device.id   # inside the block
+    h = np.zeros(4)
+    assert cp._core._pointer_device(h.ctypes.data) is None             # pageable host memory
+    v = cp.asarray(Producer(g))
+    assert v.device.id == g.device.id
+    if cp.cuda.runtime.getDeviceCount() > 1:
+        with cp.cuda.Device(1):
+            g1 = cp.arange(8, dtype=np.float32)
+        v1 = cp.asarray(Producer(g1))          # the current device is 0
+        assert v1.device.id == 1
+        np.testing.assert_array_equal(v1.get(), np.arange(8, dtype=np.float32))
+
+
+def test_pointer_device_on_the_host_backend_cannot_tell():
+    if BACKEND == 'cuda':
+        pytest.skip('the host backend\'s answer (its devices share one memory)')
+    assert cp._core._pointer_device(cp.arange(4).data.ptr) is None

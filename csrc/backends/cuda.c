@@ -348,6 +348,22 @@ static unsigned char cuda_peer_done[CUDA_MAX_PEERS][CUDA_MAX_PEERS];
  * copy), recorded and waited for under the lock. */
 static CUevent cuda_peer_event[CUDA_MAX_PEERS];
 
+static ga_status cuda_pointer_device(ga_devptr ptr, int *ordinal)
+{
+    enum { CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL = 9 };
+    if (!ga_cu.cuPointerGetAttribute)
+        return ga_error(GA_ERROR_UNSUPPORTED, "this driver has no cuPointerGetAttribute");
+    int dev = -1;
+    CUresult r = ga_cu.cuPointerGetAttribute(&dev, CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL, (CUdeviceptr)ptr);
+    if (r == CUDA_ERROR_INVALID_VALUE)
+        return ga_error(GA_ERROR_INVALID_VALUE, "0x%llx is not device memory the driver knows",
+                        (unsigned long long)ptr);
+    ga_status st = cuda_check(r, "cuPointerGetAttribute");
+    if (st == GA_OK)
+        *ordinal = dev;
+    return st;
+}
+
 static ga_status cuda_device_can_access_peer(ga_device *dev, ga_device *peer, int *can)
 {
     return cuda_check(ga_cu.cuDeviceCanAccessPeer(can, dev->native_device, peer->native_device),
@@ -728,6 +744,7 @@ const ga_backend_ops ga_cuda_backend = {
     .memset = cuda_memset,
     .copy_peer = cuda_copy_peer,
     .device_can_access_peer = cuda_device_can_access_peer,
+    .pointer_device = cuda_pointer_device,
 
     .stream_create = cuda_stream_create,
     .stream_destroy = cuda_stream_destroy,

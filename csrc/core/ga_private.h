@@ -81,6 +81,8 @@ typedef struct ga_backend_ops {
      * (not a generic error) when memory is exhausted. */
     ga_status (*mem_alloc)(ga_device *dev, size_t nbytes, void *stream, ga_devptr *ptr);
     ga_status (*mem_free)(ga_device *dev, ga_devptr ptr, void *stream);
+    /* Optional: the ordinal of the device `ptr` belongs to. */
+    ga_status (*pointer_device)(ga_devptr ptr, int *ordinal);
     /* Optional: 1 when allocations must keep their exact size (bounds
      * checking), which turns the block cache off. */
     int (*exact_allocations)(void);

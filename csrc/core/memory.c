@@ -104,6 +104,19 @@ ga_status ga_buffer_free(ga_buffer *buffer)
 }
 
 ga_devptr ga_buffer_ptr(const ga_buffer *buffer) { return buffer ? buffer->ptr : 0; }
+
+ga_status ga_pointer_device(ga_devptr ptr, int *ordinal)
+{
+    if (!ordinal)
+        return ga_error(GA_ERROR_INVALID_VALUE, "ga_pointer_device: ordinal is NULL");
+    ga_status st = ga_init();
+    if (st != GA_OK)
+        return st;
+    if (!ga_backend->pointer_device)
+        return ga_error(GA_ERROR_UNSUPPORTED, "the %s backend cannot tell which device a pointer "
+                        "belongs to", ga_backend->name);
+    return ga_backend->pointer_device(ptr, ordinal);
+}
 size_t ga_buffer_size(const ga_buffer *buffer) { return buffer ? buffer->size : 0; }
 ga_device *ga_buffer_device(const ga_buffer *buffer) { return buffer ? buffer->device : NULL; }
 

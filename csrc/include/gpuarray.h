@@ -202,6 +202,12 @@ GA_API ga_status ga_buffer_free(ga_buffer *buffer);
 GA_API ga_devptr ga_buffer_ptr(const ga_buffer *buffer);
 GA_API size_t ga_buffer_size(const ga_buffer *buffer);
 GA_API ga_device *ga_buffer_device(const ga_buffer *buffer);
+/* The ordinal of the device whose memory `ptr` points into, for memory
+ * gpuarray did not allocate (another library's arrays). GA_ERROR_UNSUPPORTED
+ * where the backend cannot tell (the host backend's devices share one
+ * memory), GA_ERROR_INVALID_VALUE where the driver does not know `ptr` as
+ * device memory. */
+GA_API ga_status ga_pointer_device(ga_devptr ptr, int *ordinal);
 
 /* Bytes handed out to live buffers / held by the pool (live + cached). */
 GA_API ga_status ga_mempool_used_bytes(ga_device *device, size_t *bytes);

@@ -425,6 +425,23 @@ static PyObject *py_stream_wait_foreign(PyObject *m_, PyObject *o)
     Py_RETURN_NONE;
 }
 
+/* _pointer_device(ptr): the ordinal of the device `ptr` points into, or
+ * None where the backend cannot tell or the driver does not know it. */
+static PyObject *py_pointer_device(PyObject *m_, PyObject *o)
+{
+    (void)m_;
+    unsigned long long ptr = PyLong_AsUnsignedLongLong(o);
+    if (ptr == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    int ordinal = -1;
+    ga_status st = ga_pointer_device((ga_devptr)ptr, &ordinal);
+    if (st == GA_ERROR_UNSUPPORTED || st == GA_ERROR_INVALID_VALUE || ordinal < 0)
+        Py_RETURN_NONE;
+    if (st != GA_OK)
+        return pyga_raise(st);
+    return PyLong_FromLong(ordinal);
+}
+
 /* ---------------------------------------------------------------- import */
 
 /* Owner of an imported tensor: calls the producer's deleter once. */
@@ -570,6 +587,9 @@ static PyMethodDef interop_functions[] = {
     {"_foreign_array", py_foreign_array, METH_VARARGS,
      "_foreign_array(ptr, shape, strides, dtype, owner, device_id)\n--\n\n"
      "An ndarray over memory gpuarray did not allocate, kept alive by owner."},
+    {"_pointer_device", py_pointer_device, METH_O,
+     "_pointer_device(ptr)\n--\n\n"
+     "The ordinal of the device ptr points into, or None where that cannot be told."},
     {"_stream_wait_foreign", py_stream_wait_foreign, METH_O,
      "_stream_wait_foreign(stream)\n--\n\n"
      "Make the current stream wait for a foreign stream (1, 2 or a CUstream)."},
