@@ -42,6 +42,8 @@ from gpuarray._ufuncs import (  # noqa: F401
     arcsin, arccos, arctan, floor, ceil, minimum, maximum, equal, not_equal, less, less_equal,
     greater, greater_equal, bitwise_and, bitwise_or, bitwise_xor, invert, bitwise_not,
     left_shift, right_shift, logical_and, logical_or, logical_xor, logical_not, where, clip,
+    isnan, isinf, isfinite, sign, sinh, cosh, arcsinh, arccosh, arctanh, log1p, expm1, exp2, cbrt,
+    trunc, rint, fabs, arctan2, hypot, copysign, fmod, fmax, fmin,
 )
 from gpuarray import _ufuncs
 from gpuarray._linalg import matmul, dot  # noqa: F401
@@ -53,6 +55,7 @@ from gpuarray._manipulation import (  # noqa: F401
 from gpuarray import _manipulation
 from gpuarray._searching import nonzero, flatnonzero, argwhere, count_nonzero  # noqa: F401
 from gpuarray import _searching
+from gpuarray._comparison import isclose, allclose, array_equal, array_equiv  # noqa: F401
 
 __version__ = '0.1.0'
 

@@ -15,9 +15,17 @@ Differences from NumPy: integer division by zero gives 0 without a
 warning, and an integer raised to a negative integer power gives the
 truncated value (0, or +-1 for bases +-1) instead of raising.
 
-The operators have fast paths: ``x + y`` on two C-contiguous arrays of the
-same shape, and ``x * 2.0`` on a C-contiguous array, cost a dict look-up, the
-output's allocation and one launch.
+The operators are C slots of ndarray (csrc/python/operators.c): ``x + y``
+on two C-contiguous arrays of the same shape, ``x * 2.0`` on a C-contiguous
+array and their in-place and comparison forms cost a table look-up, the
+output's allocation and one launch once this module has launched the same
+form (it registers the kernel there). Everything else comes here through
+the Python operator functions installed as the slots' fallbacks.
+
+Beyond NumPy's names listed in issue 4, the module has isnan, isinf,
+isfinite, sign, sinh, cosh, arcsinh, arccosh, arctanh, log1p, expm1, exp2,
+cbrt, trunc, rint, fabs, arctan2, hypot, copysign, fmod, fmax and fmin
+(real dtypes; isnan/isinf/isfinite also complex).
 """
 
 import builtins as _b
@@ -34,7 +42,9 @@ __all__ = [
     'floor', 'ceil', 'minimum', 'maximum', 'equal', 'not_equal', 'less', 'less_equal',
     'greater', 'greater_equal', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'invert',
     'bitwise_not', 'left_shift', 'right_shift', 'logical_and', 'logical_or', 'logical_xor',
-    'logical_not', 'where', 'clip',
+    'logical_not', 'where', 'clip', 'isnan', 'isinf', 'isfinite', 'sign', 'sinh', 'cosh',
+    'arcsinh', 'arccosh', 'arctanh', 'log1p', 'expm1', 'exp2', 'cbrt', 'trunc', 'rint', 'fabs',
+    'arctan2', 'hypot', 'copysign', 'fmod', 'fmax', 'fmin',
 ]
 
 _ndarray = _core.ndarray
@@ -325,6 +335,49 @@ def _e_math(fn):
     return e
 
 
+def _real_only(name, e):
+    """An expression with no complex loop in gpuarray (NumPy may have one)."""
+    def f(ins, out):
+        if _b.any(d.kind == 'c' for d in ins + (out,)):
+            raise TypeError("ufunc '{}' not supported by gpuarray for complex dtypes".format(name))
+        return e(ins, out)
+    return f
+
+
+def _e_float_test(fn, int_value):
+    """isnan/isinf/isfinite: constant for integers, on both parts of a
+    complex number (NaN or inf in either; finite in both)."""
+    def e(ins, out):
+        k = ins[0].kind
+        if k in 'biu':
+            return int_value
+        if k == 'c':
+            join = ' && ' if fn == 'ga_isfinite' else ' || '
+            return '({}(x0.re){}{}(x0.im))'.format(fn, join, fn)
+        return '{}(x0)'.format(fn)
+    return e
+
+
+def _e_sign(ins, out):
+    if ins[0].kind == 'u':
+        return '(x0 > 0)'
+    return 'ga_sign(x0)'
+
+
+def _e_fmod(ins, out):
+    return 'ga_fmod_int(x0, x1)' if _is_int(out) else 'ga_fmod(x0, x1)'
+
+
+def _e_fminmax(fn, int_op, bool_op):
+    def e(ins, out):
+        if out.kind == 'b':
+            return 'x0 {} x1'.format(bool_op)
+        if _is_int(out):
+            return '(x0 {} x1 ? x0 : x1)'.format(int_op)
+        return '{}(x0, x1)'.format(fn)
+    return e
+
+
 def _e_bitwise(op, bool_op):
     def e(ins, out):
         return ('x0 %s x1' % bool_op) if out.kind == 'b' else ('x0 %s x1' % op)
@@ -493,6 +546,29 @@ logical_or = ufunc('logical_or', _u.logical_or, _e_const('ga_cast<bool>(x0) || g
 logical_xor = ufunc('logical_xor', _u.logical_xor,
                     _e_const('ga_cast<bool>(x0) != ga_cast<bool>(x1)'))
 logical_not = ufunc('logical_not', _u.logical_not, _e_const('!ga_cast<bool>(x0)'))
+# beyond the list of issue 4: what CuPy code commonly uses
+isnan = ufunc('isnan', _u.isnan, _e_float_test('ga_isnan', 'false'))
+isinf = ufunc('isinf', _u.isinf, _e_float_test('ga_isinf', 'false'))
+isfinite = ufunc('isfinite', _u.isfinite, _e_float_test('ga_isfinite', 'true'))
+sign = ufunc('sign', _u.sign, _real_only('sign', _e_sign))
+sinh = ufunc('sinh', _u.sinh, _real_only('sinh', _e_math('ga_sinh')))
+cosh = ufunc('cosh', _u.cosh, _real_only('cosh', _e_math('ga_cosh')))
+arcsinh = ufunc('arcsinh', _u.arcsinh, _real_only('arcsinh', _e_math('ga_arcsinh')))
+arccosh = ufunc('arccosh', _u.arccosh, _real_only('arccosh', _e_math('ga_arccosh')))
+arctanh = ufunc('arctanh', _u.arctanh, _real_only('arctanh', _e_math('ga_arctanh')))
+log1p = ufunc('log1p', _u.log1p, _real_only('log1p', _e_math('ga_log1p')))
+expm1 = ufunc('expm1', _u.expm1, _real_only('expm1', _e_math('ga_expm1')))
+exp2 = ufunc('exp2', _u.exp2, _real_only('exp2', _e_math('ga_exp2')))
+cbrt = ufunc('cbrt', _u.cbrt, _e_math('ga_cbrt'))
+trunc = ufunc('trunc', _u.trunc, _e_math('ga_trunc'))
+rint = ufunc('rint', _u.rint, _real_only('rint', _e_math('ga_rint')))
+fabs = ufunc('fabs', _u.fabs, _e_math('ga_fabs'))
+arctan2 = ufunc('arctan2', _u.arctan2, _e_const('ga_atan2(x0, x1)'))
+hypot = ufunc('hypot', _u.hypot, _e_const('ga_hypot(x0, x1)'))
+copysign = ufunc('copysign', _u.copysign, _e_const('ga_copysign(x0, x1)'))
+fmod = ufunc('fmod', _u.fmod, _e_fmod)
+fmax = ufunc('fmax', _u.fmax, _real_only('fmax', _e_fminmax('ga_fmax', '>=', '||')))
+fmin = ufunc('fmin', _u.fmin, _real_only('fmin', _e_fminmax('ga_fmin', '<=', '&&')))
 del _u, _cmp
 
 

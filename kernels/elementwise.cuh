@@ -64,8 +64,29 @@ GA_MATH2(ga_pow, powf, pow)
 GA_MATH2(ga_copysign, copysignf, copysign)
 GA_MATH2(ga_hypot, hypotf, hypot)
 GA_MATH2(ga_atan2, atan2f, atan2)
+GA_MATH1(ga_arcsinh, asinhf, asinh)
+GA_MATH1(ga_arccosh, acoshf, acosh)
+GA_MATH1(ga_arctanh, atanhf, atanh)
+GA_MATH1(ga_log1p, log1pf, log1p)
+GA_MATH1(ga_expm1, expm1f, expm1)
+GA_MATH1(ga_exp2, exp2f, exp2)
+GA_MATH1(ga_cbrt, cbrtf, cbrt)
+GA_MATH1(ga_trunc, truncf, trunc)
+GA_MATH2(ga_fmax, fmaxf, fmax)
+GA_MATH2(ga_fmin, fminf, fmin)
 
 template<typename T> GA_FN bool ga_isnan(T x) { return x != x; }
+/* finite: x - x is 0 (inf - inf and NaN give NaN) */
+template<typename T> GA_FN bool ga_isfinite(T x) { return x - x == x - x; }
+template<typename T> GA_FN bool ga_isinf(T x) { return x == x && !(x - x == x - x); }
+/* NumPy's sign: -1, 0 or 1, NaN for NaN */
+template<typename T> GA_FN T ga_sign(T x) { return x != x ? x : (T)((x > (T)0) - (x < (T)0)); }
+/* NumPy's integer fmod: C's remainder (the dividend's sign), 0 for a zero
+ * divisor and for MIN % -1 (which C leaves undefined) */
+template<typename T> GA_FN T ga_fmod_int(T x, T y)
+{
+    return (y == 0 || ((T)-1 < (T)0 && y == (T)-1)) ? (T)0 : (T)(x % y);
+}
 
 /* ---- float16: IEEE binary16 bits, round to nearest even (NumPy's rules) */
 

@@ -642,3 +642,76 @@ def test_elementwise_kernel_outputs_and_options(random):
         k(cp.asarray(x), cp.asarray(x))     # wrong argument count
     with pytest.raises(ValueError, match='Loop size'):
         cp.ElementwiseKernel('T x', 'raw T y', 'y[i] = x', 'r')(3, cp.empty(3, cp.int64))
+
+
+# ------------------------------------------- ufuncs beyond the list
+
+MORE_UNARY = ['isnan', 'isinf', 'isfinite', 'sign', 'sinh', 'cosh', 'arcsinh', 'arccosh',
+              'arctanh', 'log1p', 'expm1', 'exp2', 'cbrt', 'trunc', 'rint', 'fabs']
+#: The complex loops gpuarray has of these (the others are a TypeError).
+MORE_COMPLEX = ('isnan', 'isinf', 'isfinite')
+SPECIAL = np.array([0.0, -0.0, 1.5, -2.5, np.inf, -np.inf, np.nan, 0.999, -0.5, 7.25])
+
+
+@pytest.mark.parametrize('name', MORE_UNARY)
+@pytest.mark.parametrize('dtype', [np.float16, np.float32, np.float64, np.int32, np.uint8,
+                                   np.complex64])
+def test_more_unary_ufuncs(random, name, dtype):
+    dt = np.dtype(dtype)
+    if dt.kind in 'fc':
+        h = np.concatenate([SPECIAL, random((30,), np.float64) / 50]).astype(dtype)
+        if dt.kind == 'c':
+            h.imag = np.roll(h.real, 3)
+    else:
+        h = random((40,), dtype)
+    expected, error = numpy_or_error(getattr(np, name), h)
+    if dt.kind == 'c' and name not in MORE_COMPLEX and error is None:
+        with pytest.raises(TypeError, match='not supported by gpuarray for complex'):
+            getattr(cp, name)(cp.asarray(h))
+        return
+    rtol = RTOL_MATH[expected.dtype] if error is None and expected.dtype.kind in 'fc' else None
+    check(getattr(cp, name), getattr(np, name), [h], rtol=rtol, atol=rtol or 0)
+
+
+@pytest.mark.parametrize('name', ['arctan2', 'hypot', 'copysign', 'fmod', 'fmax', 'fmin'])
+@pytest.mark.parametrize('dtype', [np.float32, np.float64, np.int16, np.uint16, np.bool_])
+def test_more_binary_ufuncs(random, name, dtype):
+    dt = np.dtype(dtype)
+    if dt.kind == 'f':
+        x = np.concatenate([SPECIAL, random((20,), np.float64) / 10]).astype(dtype)
+        y = np.concatenate([np.roll(SPECIAL, 4), random((20,), np.float64) / 10]).astype(dtype)
+    else:
+        x, y = random((30,), dtype), random((30,), dtype)
+        if dt.kind != 'b':
+            y[::7] = 0                                     # fmod by zero gives 0
+        if dt.kind == 'i':
+            x[0], y[0] = np.iinfo(dt).min, -1               # fmod's undefined C case
+    expected, error = numpy_or_error(getattr(np, name), x, y)
+    rtol = RTOL_MATH[expected.dtype] if error is None and expected.dtype.kind == 'f' else None
+    check(getattr(cp, name), getattr(np, name), [x, y], rtol=rtol)
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64, np.complex64, np.int32])
+def test_isclose_allclose_array_equal(random, dtype):
+    dt = np.dtype(dtype)
+    a = random((50,), dtype)
+    b = a.copy()
+    if dt.kind in 'fc':
+        b[::3] = b[::3] * (1 + 1e-6 if dt.itemsize >= 8 else 1 + 1e-6)
+        b[1::5] += 1
+        a[::11], b[::11] = np.nan, np.nan
+        a[5], b[5] = np.inf, np.inf
+        a[6], b[6] = -np.inf, np.inf
+    else:
+        b[1::5] += 1
+    for equal_nan in (False, True):
+        got = cp.isclose(cp.asarray(a), cp.asarray(b), equal_nan=equal_nan)
+        assert_matches(got, np.isclose(a, b, equal_nan=equal_nan))
+        assert bool(cp.allclose(cp.asarray(a), cp.asarray(b), equal_nan=equal_nan)) == \
+            np.allclose(a, b, equal_nan=equal_nan)
+        assert bool(cp.array_equal(cp.asarray(a), cp.asarray(a), equal_nan=equal_nan)) == \
+            np.array_equal(a, a, equal_nan=equal_nan)
+    assert bool(cp.allclose(cp.asarray(a[1:5]), cp.asarray(a[1:5])))
+    assert not bool(cp.array_equal(cp.asarray(a), cp.asarray(a[:-1])))
+    assert bool(cp.array_equiv(cp.asarray(a[1:3]), cp.asarray(np.stack([a[1:3], a[1:3]]))))
+    assert not bool(cp.array_equiv(cp.asarray(a[:3]), cp.asarray(a[:4])))
