@@ -760,6 +760,7 @@ const ga_backend_ops ga_cuda_backend = {
     .event_elapsed = cuda_event_elapsed,
 
     .compiler_load = ga_cuda_compiler_load,
+    .compiler_confirm = ga_cuda_compiler_confirm,
     .compiler_version = ga_cuda_compiler_version,
     .compiler_path = ga_cuda_compiler_path,
     .compiler_target = ga_cuda_compiler_target,

@@ -1,5 +1,6 @@
 /* cuda_nvrtc.c - the CUDA backend's compiler: CUDA C++ to CUBIN or PTX via NVRTC. */
 #include "cuda_nvrtc.h"
+#include "cuda_nvrtc_identity.h"
 #include "libnvrtc.h"
 
 #include <pthread.h>
@@ -8,11 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What cache keys and targets need of NVRTC: from the record a previous
+ * process left (cuda_nvrtc_identity.c), without loading NVRTC, or from
+ * NVRTC itself. info_lock guards `info` once a compile has checked a record
+ * against NVRTC and replaced it. */
 static pthread_once_t info_once = PTHREAD_ONCE_INIT;
 static ga_status info_status = GA_ERROR_NO_COMPILER;
-static int nvrtc_version;        /* major*1000 + minor*10 */
-static int *archs;               /* supported real architectures, ascending */
-static int num_archs;
+static nvrtc_identity info;
+static int info_from_record;
+static pthread_mutex_t info_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* NVRTC 11.0 and 11.1 predate nvrtcGetSupportedArchs; their lists are
  * fixed facts of those releases. */
@@ -25,60 +30,116 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void info_run(void)
+/* Ask the loaded NVRTC itself; 1 on success. */
+static int identity_of_loaded(nvrtc_identity *id)
 {
     int major = 0, minor = 0;
-    if (ga_nvrtc_load() != GA_OK)
-        return;
+    memset(id, 0, sizeof *id);
     if (ga_nvrtc.nvrtcVersion(&major, &minor) != GA_NVRTC_SUCCESS)
-        return;
-    nvrtc_version = major * 1000 + minor * 10;
-
+        return 0;
+    id->version = major * 1000 + minor * 10;
     int n = 0;
     if (ga_nvrtc.nvrtcGetNumSupportedArchs && ga_nvrtc.nvrtcGetSupportedArchs &&
         ga_nvrtc.nvrtcGetNumSupportedArchs(&n) == GA_NVRTC_SUCCESS && n > 0) {
-        archs = malloc((size_t)n * sizeof *archs);
+        int *archs = malloc((size_t)n * sizeof *archs);
         if (!archs || ga_nvrtc.nvrtcGetSupportedArchs(archs) != GA_NVRTC_SUCCESS) {
             free(archs);
-            archs = NULL;
-            return;
+            return 0;
         }
-        num_archs = n;
         qsort(archs, (size_t)n, sizeof *archs, cmp_int);
+        /* the newest ones matter: the oldest are dropped past the limit */
+        int skip = n > NVRTC_IDENTITY_MAX_ARCHS ? n - NVRTC_IDENTITY_MAX_ARCHS : 0;
+        id->num_archs = n - skip;
+        memcpy(id->archs, archs + skip, (size_t)id->num_archs * sizeof *archs);
+        free(archs);
     } else {
-        const int *fixed = nvrtc_version >= 11010 ? archs_11_1 : archs_11_0;
-        size_t count = nvrtc_version >= 11010 ? sizeof archs_11_1 / sizeof(int)
-                                              : sizeof archs_11_0 / sizeof(int);
-        archs = malloc(count * sizeof *archs);
-        if (!archs)
-            return;
-        memcpy(archs, fixed, count * sizeof *archs);
-        num_archs = (int)count;
+        const int *fixed = id->version >= 11010 ? archs_11_1 : archs_11_0;
+        size_t count = id->version >= 11010 ? sizeof archs_11_1 / sizeof(int)
+                                            : sizeof archs_11_0 / sizeof(int);
+        memcpy(id->archs, fixed, count * sizeof *fixed);
+        id->num_archs = (int)count;
     }
+    /* Without nvrtcGetCUBIN (NVRTC 11.0) there is no cubin to be had: PTX
+     * always, which the driver compiles at load time. */
+    id->can_cubin = ga_nvrtc.nvrtcGetCUBIN && ga_nvrtc.nvrtcGetCUBINSize;
+    snprintf(id->path, sizeof id->path, "%s", ga_nvrtc_path());
+    return 1;
+}
+
+static void info_run(void)
+{
+    if (nvrtc_identity_read(&info)) {
+        info_from_record = 1;
+        info_status = GA_OK;
+        return;
+    }
+    if (ga_nvrtc_load() != GA_OK || !identity_of_loaded(&info))
+        return;
+    nvrtc_identity_write(&info);
     info_status = GA_OK;
 }
 
 ga_status ga_cuda_compiler_load(void)
 {
+    pthread_once(&info_once, info_run);
+    if (info_status == GA_OK)
+        return GA_OK;
     ga_status st = ga_nvrtc_load();
     if (st != GA_OK)
         return st;
-    pthread_once(&info_once, info_run);
-    if (info_status != GA_OK)
-        return ga_error(GA_ERROR_NO_COMPILER, "NVRTC at %s loaded but could not report its "
-                        "version and supported architectures", ga_nvrtc_path());
+    return ga_error(GA_ERROR_NO_COMPILER, "NVRTC at %s loaded but could not report its "
+                    "version and supported architectures", ga_nvrtc_path());
+}
+
+ga_status ga_cuda_compiler_confirm(int *changed)
+{
+    *changed = 0;
+    ga_status st = ga_cuda_compiler_load();
+    if (st == GA_OK)
+        st = ga_nvrtc_load();
+    if (st != GA_OK)
+        return st;
+    pthread_mutex_lock(&info_lock);
+    if (info_from_record) {
+        nvrtc_identity real;
+        if (!identity_of_loaded(&real)) {
+            pthread_mutex_unlock(&info_lock);
+            return ga_error(GA_ERROR_NO_COMPILER, "NVRTC at %s could not report its version "
+                            "and supported architectures", ga_nvrtc_path());
+        }
+        *changed = real.version != info.version || real.can_cubin != info.can_cubin ||
+                   real.num_archs != info.num_archs ||
+                   memcmp(real.archs, info.archs, (size_t)real.num_archs * sizeof(int)) != 0;
+        if (*changed || strcmp(real.path, info.path) != 0)
+            nvrtc_identity_write(&real);
+        info = real;
+        info_from_record = 0;
+    }
+    pthread_mutex_unlock(&info_lock);
     return GA_OK;
 }
 
 int ga_cuda_compiler_version(void)
 {
-    return ga_cuda_compiler_load() == GA_OK ? nvrtc_version : 0;
+    if (ga_cuda_compiler_load() != GA_OK)
+        return 0;
+    pthread_mutex_lock(&info_lock);
+    int v = info.version;
+    pthread_mutex_unlock(&info_lock);
+    return v;
 }
 
 const char *ga_cuda_compiler_path(void)
 {
-    return ga_nvrtc_path();
+    /* NVRTC's own answer once it is loaded; the record's until then (a
+     * string that stays valid: the record's path is not overwritten with
+     * a different one except by a confirm, after which this is it). */
+    if (ga_cuda_compiler_load() != GA_OK)
+        return ga_nvrtc_path();
+    return info_from_record ? info.path : ga_nvrtc_path();
 }
+
+static ga_status target_of(const nvrtc_identity *id, int device_arch, int *arch, int *is_real);
 
 ga_status ga_cuda_compiler_target(int device_arch, int *arch, int *is_real)
 {
@@ -87,9 +148,18 @@ ga_status ga_cuda_compiler_target(int device_arch, int *arch, int *is_real)
     ga_status st = ga_cuda_compiler_load();
     if (st != GA_OK)
         return st;
-    /* Without nvrtcGetCUBIN (NVRTC 11.0) there is no cubin to be had: PTX
-     * always, which the driver compiles at load time. */
-    int can_cubin = ga_nvrtc.nvrtcGetCUBIN && ga_nvrtc.nvrtcGetCUBINSize;
+    pthread_mutex_lock(&info_lock);
+    st = target_of(&info, device_arch, arch, is_real);
+    pthread_mutex_unlock(&info_lock);
+    return st;
+}
+
+static ga_status target_of(const nvrtc_identity *id, int device_arch, int *arch, int *is_real)
+{
+    const int *archs = id->archs;
+    int num_archs = id->num_archs;
+    int nvrtc_version = id->version;
+    int can_cubin = id->can_cubin;
     int newest = archs[num_archs - 1];
 
     if (device_arch == 0) {
@@ -237,7 +307,7 @@ ga_status ga_cuda_compile(const ga_compile_request *req, int arch, int is_real,
     for (int i = 0; i < req->num_name_expressions; i++)
         if (!req->name_expressions[i])
             return ga_error(GA_ERROR_INVALID_VALUE, "compile: name expression %d is NULL", i);
-    if ((st = ga_cuda_compiler_load()) != GA_OK)
+    if ((st = ga_cuda_compiler_load()) != GA_OK || (st = ga_nvrtc_load()) != GA_OK)
         return st;
 
     const char *name = req->source_name && req->source_name[0] ? req->source_name : "kernel.cu";

@@ -7,6 +7,10 @@
 #include "ga_private.h"
 
 GA_INTERNAL ga_status ga_cuda_compiler_load(void);
+/* Load NVRTC itself (before a compile) and check what came from the record
+ * without it; *changed = 1 when that differed (targets and keys computed
+ * before are then stale). */
+GA_INTERNAL ga_status ga_cuda_compiler_confirm(int *changed);
 GA_INTERNAL int ga_cuda_compiler_version(void);
 GA_INTERNAL const char *ga_cuda_compiler_path(void);
 GA_INTERNAL ga_status ga_cuda_compiler_target(int device_arch, int *arch, int *is_real);

@@ -133,6 +133,10 @@ typedef struct ga_backend_ops {
     int (*compiler_version)(void);
     const char *(*compiler_path)(void);
     ga_status (*compiler_target)(int device_arch, int *arch, int *is_real);
+    /* Optional: a backend that answered the above from a record without
+     * loading its compiler loads it now, before a compile, and says
+     * whether the answers change (*changed = 1: recompute target and key). */
+    ga_status (*compiler_confirm)(int *changed);
     ga_status (*compile)(const ga_compile_request *req, int arch, int is_real,
                          ga_compiled_output *out);
     /* Whatever else decides the compiled code and is not in the request or

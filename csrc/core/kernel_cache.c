@@ -330,6 +330,13 @@ const char *ga_cache_dir(void)
 
 /* mkdir -p; new directories are private (0700), as XDG asks of cache dirs
  * and because cache files are loaded as code. */
+static int make_dirs(const char *path);
+
+int ga_cache_make_dirs(const char *path)
+{
+    return path && make_dirs(path);
+}
+
 static int make_dirs(const char *path)
 {
     char buf[PATH_MAX];

@@ -61,5 +61,7 @@ GA_INTERNAL int ga_cache_disk_get(ga_cache_key *key, int num_name_expressions,
 /* Write the entry atomically (temp file + rename). Disk trouble (no home,
  * read-only directory, full disk) only skips the write. */
 GA_INTERNAL void ga_cache_disk_put(ga_cache_key *key, const ga_compiled_output *out);
+/* mkdir -p with private (0700) new directories; 1 on success. */
+GA_INTERNAL int ga_cache_make_dirs(const char *path);
 
 #endif /* GPUARRAY_CORE_KERNEL_CACHE_H */

@@ -105,6 +105,8 @@ ga_status ga_program_compile(ga_device *device, const ga_compile_request *req, g
     if ((st = ops->compiler_load()) != GA_OK)
         return st;
     int want = req->arch ? req->arch : device ? device->cc_major * 10 + device->cc_minor : 0;
+    int confirmed = 0;
+again:
     if ((st = ops->compiler_target(want, &arch, &is_real)) != GA_OK)
         return st;
 
@@ -128,6 +130,20 @@ ga_status ga_program_compile(ga_device *device, const ga_compile_request *req, g
         }
     }
 
+    /* A compile needs the compiler itself: a backend that answered from a
+     * record so far (NVRTC's identity) checks it now, and when the answers
+     * change the target and the key are made again. */
+    if (ops->compiler_confirm && !confirmed) {
+        int changed = 0;
+        confirmed = 1;
+        if ((st = ops->compiler_confirm(&changed)) != GA_OK)
+            goto done;
+        if (changed) {
+            ga_cache_key_free(&key);
+            memset(&key, 0, sizeof key);
+            goto again;
+        }
+    }
     if ((st = ops->compile(req, arch, is_real, &out)) != GA_OK)
         goto done;
     if (!req->no_cache)

@@ -3,6 +3,8 @@
 #include "gpuarray.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -669,8 +671,143 @@ static int test_compile(void)
     return 1;
 }
 
-int main(void)
+/* ------------------------------------------------ NVRTC's recorded identity */
+
+static const char identity_src[] =
+    "extern \"C\" __global__ void scale(float* x, float a) { x[threadIdx.x] *= a; }\n";
+
+/* The library the record names, or "" (its "path" line). */
+static void record_library(char *out, size_t len)
 {
+    char path[1024], line[4096];
+    out[0] = '\0';
+    snprintf(path, sizeof path, "%s/nvrtc-identity", cache_dir);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "path ", 5) == 0) {
+            line[strcspn(line, "\n")] = '\0';
+            snprintf(out, len, "%s", line + 5);
+        }
+    if (f)
+        fclose(f);
+}
+
+static int nvrtc_is_loaded(const char *library)
+{
+    void *h = dlopen(library, RTLD_NOW | RTLD_NOLOAD);
+    if (h)
+        dlclose(h);
+    return h != NULL;
+}
+
+/* In a fresh process (re-exec'd): compile the source the parent cached,
+ * then a new one. Exit status: bit 0 = the first was a DISK hit, bit 1 =
+ * NVRTC was not loaded for it, bit 2 = the second compiled (NVRTC loaded
+ * then), bit 3 = the second was a MISS. */
+static int identity_child(void)
+{
+    char library[1024];
+    record_library(library, sizeof library);
+    ga_compile_request req = { 0 };
+    req.source = identity_src;
+    ga_program *p = NULL;
+    int bits = 0;
+    if (compile(&req, &p) == GA_OK && ga_program_cache_source(p) == GA_CACHE_DISK)
+        bits |= 1;
+    if (library[0] && !nvrtc_is_loaded(library))
+        bits |= 2;
+    ga_program_release(p);
+    char fresh[256];
+    snprintf(fresh, sizeof fresh, "extern \"C\" __global__ void k%d(int* x) { x[0] = %d; }\n",
+             (int)getpid(), (int)getpid());
+    req.source = fresh;
+    if (compile(&req, &p) == GA_OK) {
+        record_library(library, sizeof library);
+        if (library[0] && nvrtc_is_loaded(library))
+            bits |= 4;
+        if (ga_program_cache_source(p) == GA_CACHE_MISS)
+            bits |= 8;
+        ga_program_release(p);
+    }
+    return bits;
+}
+
+static int run_child(const char *self)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(self, self, "--identity-child", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+static void test_nvrtc_identity(void)
+{
+    const char *backend = ga_backend_name();
+    if (backend && strcmp(backend, "host") == 0) {
+        printf("skip NVRTC identity checks: the host backend compiles with its C++ compiler\n");
+        return;
+    }
+    char self[1024];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        printf("skip NVRTC identity checks: /proc/self/exe unreadable\n");
+        return;
+    }
+    self[n] = '\0';
+    ga_compile_request req = { 0 };
+    req.source = identity_src;
+    ga_program *p = NULL;
+    if (!check(compile(&req, &p) == GA_OK, "identity: the source compiles"))
+        return;
+    ga_program_release(p);
+    char library[1024];
+    record_library(library, sizeof library);
+    check(library[0] != '\0', "loading NVRTC recorded its identity in the cache dir (%s)", library);
+
+    int bits = run_child(self);
+    check(bits >= 0 && (bits & 1), "a new process finds the program on disk (status %d)", bits);
+    check(bits >= 0 && (bits & 2), "... without loading NVRTC for it");
+    check(bits >= 0 && (bits & 4) && (bits & 8), "... and loads NVRTC for a source not cached");
+
+    /* A record that no longer matches (here: another environment) is
+     * ignored, then replaced by what NVRTC says. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/nvrtc-identity", cache_dir);
+    FILE *f = fopen(path, "r+");
+    if (f) {
+        char line[8192], all[65536] = "";
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "env ", 4) == 0)
+                snprintf(line, sizeof line, "env LD_LIBRARY_PATH=/somewhere/else;\n");
+            strncat(all, line, sizeof all - strlen(all) - 1);
+        }
+        fclose(f);
+        f = fopen(path, "w");
+        if (f) {
+            fputs(all, f);
+            fclose(f);
+        }
+    }
+    bits = run_child(self);
+    check(bits >= 0 && (bits & 1) && !(bits & 2),
+          "with a stale record the disk hit still comes, NVRTC loaded to key it (status %d)", bits);
+    bits = run_child(self);
+    check(bits >= 0 && (bits & 1) && (bits & 2),
+          "the record was rewritten: the next process skips NVRTC again (status %d)", bits);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--identity-child") == 0) {
+        const char *dir = getenv("GPUARRAY_CACHE_DIR");
+        snprintf(cache_dir, sizeof cache_dir, "%s", dir ? dir : "");
+        return identity_child();
+    }
     /* Before anything reads the cache location. */
     const char *tmp = getenv("TMPDIR");
     snprintf(cache_dir, sizeof cache_dir, "%s/gpuarray-test-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
@@ -685,6 +822,8 @@ int main(void)
     test_sha256();
     test_params();
     int compiled = test_compile();
+    if (compiled)
+        test_nvrtc_identity();
 
     remove_cache_files();
     rmdir(cache_dir);
