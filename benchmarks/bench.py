@@ -542,6 +542,10 @@ def import_times(frameworks, available, deadline):
     code = ("import time, sys; t = time.perf_counter(); __import__(sys.argv[1]); "
             "print(time.perf_counter() - t)")
     out = {}
+    # Bytecode caches as a user has them: numpy's were written at install,
+    # gpuarray's (built in place) by the first, uncounted run below, which
+    # PYTHONDONTWRITEBYTECODE (set on some machines) would prevent.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for fw, module, runs in (("numpy", "numpy", 5), ("gpuarray", "gpuarray", 5),
                              ("cupy", "cupy", 3), ("torch", "torch", 3)):
         if fw != "numpy" and (fw not in frameworks or not available.get(fw)):
@@ -552,7 +556,7 @@ def import_times(frameworks, available, deadline):
                 break
             try:
                 r = subprocess.run([sys.executable, "-c", code, module], capture_output=True,
-                                   text=True, timeout=60, cwd=ROOT)
+                                   text=True, timeout=60, cwd=ROOT, env=env)
                 if r.returncode == 0 and i > 0:
                     ts.append(float(r.stdout.strip()))
             except (subprocess.TimeoutExpired, ValueError):
