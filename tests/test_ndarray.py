@@ -676,3 +676,21 @@ def test_dtype_refcounts_do_not_grow(random):
         attrs = a.dtype, b.shape, a.data, a.__dlpack_device__(), b.__dlpack__()
         del a, b, attrs
     assert sys.getrefcount(d) == before
+
+
+@pytest.mark.parametrize('nbytes', [(1 << 20) + 3, (4 << 20) - 8, (12 << 20) + 7, 37 << 20],
+                         ids=lambda n: str(n))
+def test_large_pageable_round_trips_at_chunk_edges(random, nbytes):
+    # Big pageable copies are bounced through pinned chunks, each chunk's
+    # memcpy split over threads: sizes around the chunk and part edges,
+    # into new arrays and into reused ones, with an offset source view.
+    h = random((nbytes + 16,), np.uint8)
+    src = h[5:5 + nbytes]                              # not 16-byte aligned
+    d = cp.asarray(src)
+    np.testing.assert_array_equal(d.get(), src)
+    out = np.full(nbytes, 0xAB, np.uint8)
+    d.get(out=out)
+    np.testing.assert_array_equal(out, src)
+    d2 = cp.empty(nbytes, np.uint8)
+    d2.set(h[3:3 + nbytes])
+    np.testing.assert_array_equal(d2.get(), h[3:3 + nbytes])

@@ -312,6 +312,10 @@ GA_INTERNAL int ga_block_cache_put(ga_device *dev, size_t nbytes, ga_stream *str
 GA_INTERNAL ga_status ga_block_cache_release_stream(ga_device *dev, ga_stream *stream);
 GA_INTERNAL ga_status ga_block_cache_release_all(ga_device *dev);
 
+/* memcpy of a big block split over a few threads (parallel_copy.c); a
+ * plain memcpy below 1 MiB. For the staged pageable copies. */
+GA_INTERNAL void ga_parallel_memcpy(void *dst, const void *src, size_t nbytes);
+
 /* ga_init() plus the device's context made current; the common prologue. */
 GA_INTERNAL ga_status ga_device_enter(ga_device *dev);
 
