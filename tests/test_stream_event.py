@@ -275,3 +275,38 @@ def test_event_bad_arguments():
         cp.cuda.get_elapsed_time(1, cp.cuda.Event())
     with pytest.raises(TypeError, match='stream'):
         cp.cuda.Event().record(stream=5)
+
+
+def test_threads_with_their_own_streams_allocate_compute_and_free():
+    # Small blocks freed on a stream are reused on that stream only, and go
+    # back when it is destroyed: threads that each make and drop streams
+    # while computing must get right answers and leave nothing in use.
+    pool = cp.get_default_memory_pool()
+    used = pool.used_bytes()
+    errors = []
+
+    def work(seed):
+        try:
+            rng = np.random.default_rng(seed)
+            for it in range(25):
+                s = cp.cuda.Stream(non_blocking=bool(it % 2))
+                with s:
+                    h = rng.standard_normal(int(rng.integers(1, 5000))).astype(np.float32)
+                    x = cp.asarray(h)
+                    y = x * 2.0 + x
+                    got = float((y - x).sum().get())
+                    want = float((h.astype(np.float64) * 2).sum())
+                    if abs(got - want) > 1e-3 * max(1.0, np.abs(h).sum()):
+                        errors.append((seed, it, got, want))
+                s.synchronize()
+                del x, y, s
+        except Exception as e:      # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert pool.used_bytes() == used
