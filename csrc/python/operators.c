@@ -173,51 +173,63 @@ static int same_geometry(const pyga_ndarray *a, const pyga_ndarray *b)
 /* Sentinel: the fast path does not apply (no exception set). */
 #define NOT_FAST ((PyObject *)&fallback)
 
+/* What a fast launch needs besides x: the kernel, the device, and the
+ * launch argument carrying y (its pointer, or its value in the loop type). */
+typedef struct fast_operand {
+    const op_kernel *k;
+    ga_device *dev;
+    void *arg;                   /* &ptr or &scalar */
+    ga_devptr ptr;
+    scalar_param scalar;
+} fast_operand;
+
+/* Fill *o for x op y (reflected: y op x, x still the array). 1 when the
+ * fast path applies, 0 when it does not, -1 with an exception. */
+static int fast_operands(int op, pyga_ndarray *x, PyObject *y, int reflected, fast_operand *o)
+{
+    if (!x->c_contiguous || x->gdtype >= GA_DTYPE_COUNT)
+        return 0;
+    if (Py_IS_TYPE(y, pyga.ndarray)) {
+        pyga_ndarray *b = ARR(y);
+        if (b->gdtype >= GA_DTYPE_COUNT || !same_geometry(x, b))
+            return 0;
+        /* the array-array table is by (left dtype, right dtype) */
+        o->k = reflected ? &table_aa[op][b->gdtype][x->gdtype] : &table_aa[op][x->gdtype][b->gdtype];
+        if (!o->k->kernel)
+            return 0;
+        o->ptr = b->ptr;
+        o->arg = &o->ptr;
+    } else {
+        int kind = scalar_kind(y);
+        if (kind < 0)
+            return 0;
+        o->k = reflected ? &table_sa[op][x->gdtype][kind] : &table_as[op][x->gdtype][kind];
+        if (!o->k->kernel)
+            return 0;
+        int r = scalar_value(y, o->k->scalar_dtype, &o->scalar);
+        if (r <= 0)
+            return r;
+        o->arg = &o->scalar;
+    }
+    if (!(o->dev = pyga_current_device()))
+        return -1;
+    return x->device == o->dev;
+}
+
 /* x op y, or (reflected) y op x with x the array: a new array, NULL with
  * an exception, or NOT_FAST. */
 static PyObject *fast_binary(int op, pyga_ndarray *x, PyObject *y, int reflected)
 {
-    const op_kernel *k;
-    scalar_param s;
-    void *other;
-    ga_devptr yptr;
-
-    if (!x->c_contiguous || x->gdtype >= GA_DTYPE_COUNT)
-        return NOT_FAST;
-    if (Py_IS_TYPE(y, pyga.ndarray)) {
-        pyga_ndarray *b = ARR(y);
-        if (b->gdtype >= GA_DTYPE_COUNT || !same_geometry(x, b))
-            return NOT_FAST;
-        /* the array-array table is by (left dtype, right dtype) */
-        k = reflected ? &table_aa[op][b->gdtype][x->gdtype] : &table_aa[op][x->gdtype][b->gdtype];
-        yptr = b->ptr;
-        other = &yptr;
-    } else {
-        int kind = scalar_kind(y);
-        if (kind < 0)
-            return NOT_FAST;
-        k = reflected ? &table_sa[op][x->gdtype][kind] : &table_as[op][x->gdtype][kind];
-        if (!k->kernel)
-            return NOT_FAST;
-        int r = scalar_value(y, k->scalar_dtype, &s);
-        if (r <= 0)
-            return r < 0 ? NULL : NOT_FAST;
-        other = &s;
-    }
-    if (!k->kernel)
-        return NOT_FAST;
-    ga_device *dev = pyga_current_device();
-    if (!dev)
-        return NULL;
-    if (x->device != dev)
-        return NOT_FAST;
-
-    PyObject *out = pyga_ndarray_empty(x->ndim, x->shape, k->out_descr, 0);
+    fast_operand o;
+    int r = fast_operands(op, x, y, reflected, &o);
+    if (r <= 0)
+        return r < 0 ? NULL : NOT_FAST;
+    PyObject *out = pyga_ndarray_empty(x->ndim, x->shape, o.k->out_descr, 0);
     if (!out || x->size == 0)
         return out;
     ga_devptr optr = ARR(out)->ptr, xptr = x->ptr;
-    int r = reflected ? launch(k, x->size, dev, &optr, other, &xptr)
-                      : launch(k, x->size, dev, &optr, &xptr, other);
+    r = reflected ? launch(o.k, x->size, o.dev, &optr, o.arg, &xptr)
+                  : launch(o.k, x->size, o.dev, &optr, &xptr, o.arg);
     if (r == 0)
         return out;
     Py_DECREF(out);
@@ -228,49 +240,22 @@ static PyObject *fast_binary(int op, pyga_ndarray *x, PyObject *y, int reflected
  * being x itself: x, NULL with an exception, or NOT_FAST. */
 static PyObject *fast_inplace(int op, pyga_ndarray *x, PyObject *y)
 {
-    const op_kernel *k;
-    scalar_param s;
-    void *other;
-    ga_devptr yptr;
-
-    if (!x->c_contiguous || x->gdtype >= GA_DTYPE_COUNT)
-        return NOT_FAST;
-    if (Py_IS_TYPE(y, pyga.ndarray)) {
-        pyga_ndarray *b = ARR(y);
-        if (b->gdtype >= GA_DTYPE_COUNT || !same_geometry(x, b))
-            return NOT_FAST;
-        if (b->ptr != x->ptr) {
-            size_t nbytes = (size_t)x->size * (size_t)PyDataType_ELSIZE(x->descr);
-            ga_devptr lo = x->ptr < b->ptr ? x->ptr : b->ptr;
-            ga_devptr hi = x->ptr < b->ptr ? b->ptr : x->ptr;
-            if (hi - lo < nbytes)
-                return NOT_FAST;
-        }
-        k = &table_aa[op][x->gdtype][b->gdtype];
-        yptr = b->ptr;
-        other = &yptr;
-    } else {
-        int kind = scalar_kind(y);
-        if (kind < 0)
-            return NOT_FAST;
-        k = &table_as[op][x->gdtype][kind];
-        if (!k->kernel)
-            return NOT_FAST;
-        int r = scalar_value(y, k->scalar_dtype, &s);
-        if (r <= 0)
-            return r < 0 ? NULL : NOT_FAST;
-        other = &s;
+    if (Py_IS_TYPE(y, pyga.ndarray) && ARR(y)->ptr != x->ptr) {
+        ga_devptr b = ARR(y)->ptr;
+        size_t nbytes = (size_t)x->size * (size_t)PyDataType_ELSIZE(x->descr);
+        ga_devptr lo = x->ptr < b ? x->ptr : b, hi = x->ptr < b ? b : x->ptr;
+        if (hi - lo < nbytes)
+            return NOT_FAST;      /* overlapping: the Python path copies y first */
     }
-    if (!k->kernel || k->out_dtype != x->gdtype)
-        return NOT_FAST;
-    ga_device *dev = pyga_current_device();
-    if (!dev)
-        return NULL;
-    if (x->device != dev)
+    fast_operand o;
+    int r = fast_operands(op, x, y, 0, &o);
+    if (r <= 0)
+        return r < 0 ? NULL : NOT_FAST;
+    if (o.k->out_dtype != x->gdtype)
         return NOT_FAST;
     if (x->size) {
         ga_devptr xptr = x->ptr;
-        int r = launch(k, x->size, dev, &xptr, &xptr, other);
+        r = launch(o.k, x->size, o.dev, &xptr, &xptr, o.arg);
         if (r != 0)
             return r < 0 ? NULL : NOT_FAST;
     }
