@@ -1,0 +1,140 @@
+/* libsearch.c - the one search order of the run-time loaded CUDA libraries
+ * (see libsearch.h). */
+#define _GNU_SOURCE /* dladdr */
+#include "libsearch.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *lib_loaded_path(void *symbol, const char *fallback)
+{
+    Dl_info info;
+    const char *where = (symbol && dladdr(symbol, &info) && info.dli_fname && info.dli_fname[0])
+                            ? info.dli_fname : fallback;
+    return strdup(where);
+}
+
+/* Try one candidate; every outcome goes into `tried` so a failure can say
+ * why. With not_found, plain absence of a soname only sets it: the caller
+ * sums those up in one line. */
+static void *try_open(const lib_search *s, const char *path, strbuf *tried, int *not_found)
+{
+    dlerror();
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        /* Any failure but absence (wrong architecture, missing dependency)
+         * is worth a line. */
+        if (not_found && (!why || strstr(why, "cannot open shared object file"))) {
+            *not_found = 1;
+            return NULL;
+        }
+        sb_add(tried, "  %s: %s\n", path, why ? why : "dlopen failed");
+        return NULL;
+    }
+    if (!s->accept(h, path, tried)) {
+        dlclose(h);
+        return NULL;
+    }
+    return h;
+}
+
+/* One directory: only the names that exist are dlopen'd, the rest are
+ * summarised in one line so the detail stays readable. */
+static void *try_dir(const lib_search *s, const char *dir, strbuf *tried)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        sb_add(tried, "  %s/: no such directory\n", dir);
+        return NULL;
+    }
+    int found = 0;
+    for (size_t i = 0; i < s->num_names; i++) {
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s/%s", dir, s->names[i]) >= (int)sizeof path)
+            continue;
+        if (access(path, F_OK) != 0)
+            continue;
+        found = 1;
+        void *h = try_open(s, path, tried, NULL);
+        if (h)
+            return h;
+    }
+    if (!found)
+        sb_add(tried, "  %s/: no %s there\n", dir, s->pattern_text);
+    return NULL;
+}
+
+static void *try_env_dir(const lib_search *s, const char *var, strbuf *tried)
+{
+    const char *root = getenv(var);
+    if (!root || !root[0])
+        return NULL;
+    char dir[4096];
+    if (snprintf(dir, sizeof dir, "%s/lib64", root) >= (int)sizeof dir)
+        return NULL;
+    return try_dir(s, dir, tried);
+}
+
+static void *try_wheels(const lib_search *s, strbuf *tried)
+{
+    const char *list = getenv("GPUARRAY_NVRTC_SEARCH_PATH");
+    if (!list || !list[0]) {
+        sb_add(tried, "  pip wheels: not searched (GPUARRAY_NVRTC_SEARCH_PATH is not set)\n");
+        return NULL;
+    }
+    const char *p = list;
+    while (*p) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > 0 && n < 3000) {
+            for (size_t k = 0; k < s->num_wheel_subdirs; k++) {
+                char dir[4096];
+                snprintf(dir, sizeof dir, "%.*s/%s", (int)n, p, s->wheel_subdirs[k]);
+                struct stat st;
+                /* Most site-packages have no NVIDIA wheel: not worth a line
+                 * each in the detail. */
+                if (stat(dir, &st) != 0)
+                    continue;
+                void *h = try_dir(s, dir, tried);
+                if (h)
+                    return h;
+            }
+        }
+        p += n;
+        if (*p == ':')
+            p++;
+    }
+    sb_add(tried, "  GPUARRAY_NVRTC_SEARCH_PATH: no");
+    for (size_t k = 0; k < s->num_wheel_subdirs; k++)
+        sb_add(tried, "%s %s", k == 0 ? "" : " or", s->wheel_subdirs[k]);
+    sb_add(tried, " under any of %s\n", list);
+    return NULL;
+}
+
+void *lib_search_run(const lib_search *s, strbuf *tried)
+{
+    void *h = NULL;
+    const char *override = getenv(s->override_env);
+    if (override && override[0])
+        h = try_open(s, override, tried, NULL);
+    int absent = 0;
+    for (size_t i = 0; !h && i < s->num_names; i++)
+        h = try_open(s, s->names[i], tried, &absent);
+    if (!h && absent)
+        sb_add(tried, "  the dynamic linker's search path (LD_LIBRARY_PATH, ld.so.cache): no %s\n",
+               s->names_text);
+    if (!h)
+        h = try_env_dir(s, "CUDA_PATH", tried);
+    if (!h)
+        h = try_env_dir(s, "CUDA_HOME", tried);
+    if (!h)
+        h = try_dir(s, "/usr/local/cuda/lib64", tried);
+    if (!h)
+        h = try_wheels(s, tried);
+    return h;
+}
