@@ -6,89 +6,29 @@
  * 7 to 12 ms, nearly all of a disk-cache hit. The first process that loads
  * NVRTC writes what it learned to <cache dir>/nvrtc-identity; later ones
  * use it as long as nothing that decides which NVRTC the loader finds has
- * changed: the variables the search reads (GPUARRAY_NVRTC,
- * LD_LIBRARY_PATH, CUDA_PATH, CUDA_HOME, GPUARRAY_NVRTC_SEARCH_PATH), the
+ * changed: the fingerprint of the search (libsearch.c: its variables, the
  * dynamic linker's cache, the directories searched and the library file
- * itself (device, inode, size, modification time). Any difference makes
+ * itself, by device, inode, size and modification time). Any difference makes
  * the record stale and the process loads NVRTC as before. When NVRTC is
  * loaded for a compile, the backend checks the record against it once
  * more (ga_cuda_compiler_confirm). */
 #include "cuda_nvrtc_identity.h"
 #include "kernel_cache.h"
-#include "strbuf.h"
+#include "libnvrtc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define RECORD_NAME "nvrtc-identity"
 #define RECORD_MAGIC "gpuarray nvrtc identity 1"
 
-static void add_stat(strbuf *sb, const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        sb_add(sb, "[%s -]", path);
-        return;
-    }
-    sb_add(sb, "[%s %llu %llu %lld %lld.%09ld]", path, (unsigned long long)st.st_dev,
-           (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-           (long)st.st_mtim.tv_nsec);
-}
-
-static void add_env(strbuf *sb, const char *name)
-{
-    const char *v = getenv(name);
-    sb_add(sb, "%s=%s;", name, v ? v : "(unset)");
-}
-
-/* Each directory of a ':'-separated list, with a suffix. */
-static void add_dirs(strbuf *sb, const char *list, const char *suffix)
-{
-    if (!list)
-        return;
-    const char *p = list;
-    while (*p) {
-        const char *end = strchr(p, ':');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n > 0 && n < PATH_MAX - 64) {
-            char dir[PATH_MAX];
-            snprintf(dir, sizeof dir, "%.*s%s", (int)n, p, suffix);
-            add_stat(sb, dir);
-        }
-        p += n;
-        if (*p == ':')
-            p++;
-    }
-}
-
 /* One line that changes when anything the NVRTC search depends on does. */
 static char *environment_line(const char *library)
 {
     strbuf sb = { 0 };
-    add_env(&sb, "GPUARRAY_NVRTC");
-    add_env(&sb, "LD_LIBRARY_PATH");
-    add_env(&sb, "CUDA_PATH");
-    add_env(&sb, "CUDA_HOME");
-    add_env(&sb, "GPUARRAY_NVRTC_SEARCH_PATH");
-    add_stat(&sb, "/etc/ld.so.cache");
-    add_dirs(&sb, getenv("LD_LIBRARY_PATH"), "");
-    add_dirs(&sb, getenv("CUDA_PATH"), "/lib64");
-    add_dirs(&sb, getenv("CUDA_HOME"), "/lib64");
-    add_stat(&sb, "/usr/local/cuda/lib64");
-    add_dirs(&sb, getenv("GPUARRAY_NVRTC_SEARCH_PATH"), "");
-    if (library && library[0]) {
-        add_stat(&sb, library);
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof dir, "%s", library);
-        char *slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
-            *slash = '\0';
-            add_stat(&sb, dir);
-        }
-    }
+    ga_nvrtc_search_fingerprint(library, &sb);
     /* one line: the record is line-oriented */
     for (char *c = sb.s; c && *c; c++)
         if (*c == '\n' || *c == '\r')

@@ -102,6 +102,11 @@ static void load_run(void)
     load_status = GA_ERROR_NO_COMPILER;
 }
 
+void ga_nvrtc_search_fingerprint(const char *library, strbuf *sb)
+{
+    lib_search_fingerprint(&nvrtc_search, library, sb);
+}
+
 ga_status ga_nvrtc_load(void)
 {
     pthread_once(&load_once, load_run);

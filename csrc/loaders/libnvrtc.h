@@ -4,6 +4,7 @@
 #define GPUARRAY_LOADERS_LIBNVRTC_H
 
 #include "ga_private.h"
+#include "strbuf.h"
 
 #include <stddef.h>
 
@@ -42,5 +43,8 @@ GA_INTERNAL ga_status ga_nvrtc_load(void);
 GA_INTERNAL const char *ga_nvrtc_path(void);
 /* Why loading failed (the list of places tried), or "" after success. */
 GA_INTERNAL const char *ga_nvrtc_load_detail(void);
+/* Append a line to *sb that changes when anything the search for NVRTC
+ * reads does (libsearch.h), with `library` the file found before. */
+GA_INTERNAL void ga_nvrtc_search_fingerprint(const char *library, strbuf *sb);
 
 #endif /* GPUARRAY_LOADERS_LIBNVRTC_H */

@@ -116,6 +116,71 @@ static void *try_wheels(const lib_search *s, strbuf *tried)
     return NULL;
 }
 
+static void add_stat(strbuf *sb, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        sb_add(sb, "[%s -]", path);
+        return;
+    }
+    sb_add(sb, "[%s %llu %llu %lld %lld.%09ld]", path, (unsigned long long)st.st_dev,
+           (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+           (long)st.st_mtim.tv_nsec);
+}
+
+static void add_env(strbuf *sb, const char *name)
+{
+    const char *v = getenv(name);
+    sb_add(sb, "%s=%s;", name, v ? v : "(unset)");
+}
+
+/* Each entry of a ':'-separated list, joined with `suffix`. */
+static void add_dirs(strbuf *sb, const char *list, const char *suffix)
+{
+    const char *p = list ? list : "";
+    while (*p) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > 0 && n < 3000) {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%.*s%s", (int)n, p, suffix);
+            add_stat(sb, dir);
+        }
+        p += n;
+        if (*p == ':')
+            p++;
+    }
+}
+
+void lib_search_fingerprint(const lib_search *s, const char *library, strbuf *sb)
+{
+    static const char *const vars[] = { "LD_LIBRARY_PATH", "CUDA_PATH", "CUDA_HOME",
+                                        "GPUARRAY_NVRTC_SEARCH_PATH" };
+    add_env(sb, s->override_env);
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        add_env(sb, vars[i]);
+    add_stat(sb, "/etc/ld.so.cache");
+    add_dirs(sb, getenv("LD_LIBRARY_PATH"), "");
+    add_dirs(sb, getenv("CUDA_PATH"), "/lib64");
+    add_dirs(sb, getenv("CUDA_HOME"), "/lib64");
+    add_stat(sb, "/usr/local/cuda/lib64");
+    for (size_t k = 0; k < s->num_wheel_subdirs; k++) {
+        char suffix[256];
+        snprintf(suffix, sizeof suffix, "/%s", s->wheel_subdirs[k]);
+        add_dirs(sb, getenv("GPUARRAY_NVRTC_SEARCH_PATH"), suffix);
+    }
+    if (library && library[0]) {
+        add_stat(sb, library);
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", library);
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+            *slash = '\0';
+            add_stat(sb, dir);
+        }
+    }
+}
+
 void *lib_search_run(const lib_search *s, strbuf *tried)
 {
     void *h = NULL;

@@ -30,6 +30,12 @@ typedef struct lib_search {
  * into it), or NULL with every place tried in *tried. */
 GA_INTERNAL void *lib_search_run(const lib_search *s, strbuf *tried);
 
+/* Append to *sb a line that changes when anything lib_search_run depends
+ * on does: its variables, the dynamic linker's cache, every directory it
+ * looks in, and `library` (the file it found) with its directory. Each
+ * file or directory enters as device, inode, size and modification time. */
+GA_INTERNAL void lib_search_fingerprint(const lib_search *s, const char *library, strbuf *sb);
+
 /* The file the dynamic linker loaded `symbol` from (a soname resolves to a
  * full path only at load time), as a new string; `fallback` if unknown. */
 GA_INTERNAL char *lib_loaded_path(void *symbol, const char *fallback);
