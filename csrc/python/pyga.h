@@ -136,9 +136,9 @@ PyObject *pyga_ndarray_empty(int ndim, const Py_ssize_t *shape, PyArray_Descr *d
 
 /* ------------------------------------------------------ array operators */
 
-/* kernel.c: launch Function `f` with `params` laid out as the driver takes
- * them, on the current stream, for operators.c. 0; -1 with an exception;
- * 1 (nothing done) when the current stream does not run on `dev`. */
+/* kernel_launch.c: launch Function `f` with `params` laid out as the
+ * driver takes them, on the current stream, for operators.c. 0; -1 with an
+ * exception; 1 (nothing done) when the current stream does not run on `dev`. */
 int pyga_function_launch_packed(PyObject *f, ga_device *dev, unsigned grid, unsigned block,
                                 void **params);
 

@@ -1,6 +1,8 @@
 /* pyga_internal.h - helpers shared by module.c, errors.c, device.c,
- * stream.c, memory.c and ndarray.c beyond the contract in pyga.h (which
- * kernel.c also includes). Nothing here is needed by kernel.c. */
+ * stream.c, memory.c and the ndarray files beyond the contract in pyga.h
+ * (which the kernel files also include). Nothing here is needed by the
+ * kernel files (kernel_internal.h); the ndarray files share more among
+ * themselves in ndarray_internal.h. */
 #ifndef GPUARRAY_PYTHON_PYGA_INTERNAL_H
 #define GPUARRAY_PYTHON_PYGA_INTERNAL_H
 
@@ -65,13 +67,18 @@ PyObject *pyga_memory_pointer(PyObject *mem, ga_devptr ptr);
  * 0, or -1 with a TypeError when `o` is not one. */
 int pyga_memory_pointer_unpack(PyObject *o, PyObject **mem, ga_devptr *ptr);
 
-/* ----------------------------------------------------------- ndarray.c */
+/* ------------------------------------------------------------- dtype.c */
 
 /* Resolve a `dtype=` argument (NULL or None = float64) to a supported,
  * native-byte-order descriptor: a new reference, or NULL with TypeError. */
 PyArray_Descr *pyga_descr_arg(PyObject *o);
+
+/* ------------------------------------------------------ ndarray_args.c */
+
 /* Parse a shape (an int or a sequence of ints); returns ndim or -1. */
 int pyga_shape_arg(PyObject *o, Py_ssize_t *shape, const char *what);
+
+/* ------------------------------------------------------ ndarray_copy.c */
 
 /* Write nbytes (a multiple of itemsize) at dst with copies of the
  * `itemsize` bytes at `elem`: one memset when the bytes repeat with period
