@@ -56,6 +56,17 @@ from gpuarray import _manipulation
 from gpuarray._searching import nonzero, flatnonzero, argwhere, count_nonzero  # noqa: F401
 from gpuarray import _searching
 from gpuarray._comparison import isclose, allclose, array_equal, array_equiv  # noqa: F401
+# sorting, searching, sets and order statistics (over the radix sort, _radix.py)
+from gpuarray._sorting import (  # noqa: F401
+    sort, argsort, lexsort, partition, argpartition, searchsorted, sort_complex,
+)
+from gpuarray import _sorting
+from gpuarray._sets import (  # noqa: F401
+    unique, unique_values, unique_counts, unique_inverse, unique_all,
+    isin, in1d, union1d, intersect1d, setdiff1d, setxor1d,
+)
+from gpuarray._quantiles import median, percentile, quantile  # noqa: F401
+
 
 __version__ = '0.1.0'
 
@@ -63,7 +74,8 @@ _ufuncs.install(ndarray)
 _manipulation.install(ndarray)
 _linalg.install(ndarray)
 _searching.install(ndarray)
-del _ufuncs, _manipulation, _linalg, _searching
+_sorting.install(ndarray)
+del _ufuncs, _manipulation, _linalg, _searching, _sorting
 
 
 def get_array_module(*args):
