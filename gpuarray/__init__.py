@@ -67,6 +67,30 @@ from gpuarray._sets import (  # noqa: F401
 )
 from gpuarray._quantiles import median, percentile, quantile  # noqa: F401
 
+# creation and manipulation
+from gpuarray._creation import copy, asfortranarray, asanyarray, astype  # noqa: F401
+from gpuarray._ranges import (  # noqa: F401
+    linspace, logspace, geomspace, indices, meshgrid, mgrid, ogrid, fromfunction,
+)
+from gpuarray._matrices import (  # noqa: F401
+    eye, identity, diag, diagflat, diagonal, trace, tri, tril, triu,
+)
+from gpuarray._broadcasting import (  # noqa: F401
+    broadcast_to, broadcast_arrays, broadcast, atleast_1d, atleast_2d, atleast_3d,
+)
+from gpuarray._joining import (  # noqa: F401
+    concat, hstack, vstack, dstack, column_stack, append, split, array_split, hsplit, vsplit,
+    dsplit, unstack,
+)
+from gpuarray._rearranging import (  # noqa: F401
+    flip, fliplr, flipud, rot90, roll, permute_dims, matrix_transpose,
+)
+from gpuarray._tiling import tile, repeat, pad, resize  # noqa: F401
+from gpuarray._taking import (  # noqa: F401
+    take, take_along_axis, put, put_along_axis, choose, compress, delete, insert,
+)
+from gpuarray._flatiter import flatiter  # noqa: F401
+from gpuarray import _array_methods
 
 __version__ = '0.1.0'
 
@@ -75,7 +99,8 @@ _manipulation.install(ndarray)
 _linalg.install(ndarray)
 _searching.install(ndarray)
 _sorting.install(ndarray)
-del _ufuncs, _manipulation, _linalg, _searching, _sorting
+_array_methods.install(ndarray)
+del _ufuncs, _manipulation, _linalg, _searching, _sorting, _array_methods
 
 
 def get_array_module(*args):
