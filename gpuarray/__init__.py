@@ -67,6 +67,37 @@ from gpuarray._sets import (  # noqa: F401
 )
 from gpuarray._quantiles import median, percentile, quantile  # noqa: F401
 
+# math: more ufuncs, ufunc methods, scans, complex parts, rounding, dtype
+# helpers, products, nan-functions, differences, statistics, histograms
+from gpuarray._ufuncs import (  # noqa: F401
+    conjugate, conj, reciprocal, logaddexp, logaddexp2, heaviside, nextafter, spacing, ldexp,
+    signbit, float_power, frexp, modf, divmod,
+    acos, acosh, asin, asinh, atan, atan2, atanh, bitwise_left_shift, bitwise_right_shift,
+    bitwise_invert, pow,
+)
+from gpuarray import _ufunc_methods, _scan
+from gpuarray._scan import (  # noqa: F401
+    cumsum, cumprod, nancumsum, nancumprod, cumulative_sum, cumulative_prod,
+)
+from gpuarray import _complex, _rounding
+from gpuarray._complex import real, imag, angle  # noqa: F401
+from gpuarray._rounding import around, round, fix  # noqa: F401
+from gpuarray._dtypes import (  # noqa: F401
+    result_type, can_cast, promote_types, finfo, iinfo, issubdtype, isdtype,
+    generic, number, integer, signedinteger, unsignedinteger, inexact, floating, complexfloating,
+)
+from gpuarray._products import outer, inner, vdot, tensordot, kron, cross, vecdot  # noqa: F401
+from gpuarray._einsum import einsum  # noqa: F401
+from gpuarray._nanfunctions import (  # noqa: F401
+    nansum, nanprod, nanmean, nanvar, nanstd, nanmin, nanmax, nanargmin, nanargmax, nan_to_num,
+)
+from gpuarray._differences import diff, ediff1d, gradient, unwrap, trapezoid  # noqa: F401
+from gpuarray._convolve import convolve  # noqa: F401
+from gpuarray._interp import interp  # noqa: F401
+from gpuarray._statistics import ptp, average, cov, corrcoef  # noqa: F401
+from gpuarray._histograms import histogram, histogram2d, bincount, digitize  # noqa: F401
+from gpuarray import _statistics
+
 # creation and manipulation
 from gpuarray._creation import copy, asfortranarray, asanyarray, astype  # noqa: F401
 from gpuarray._ranges import (  # noqa: F401
@@ -99,8 +130,15 @@ _manipulation.install(ndarray)
 _linalg.install(ndarray)
 _searching.install(ndarray)
 _sorting.install(ndarray)
+_ufunc_methods.install(ufunc)
+_scan.install(ndarray)
+_complex.install(ndarray)
+_rounding.install(ndarray)
+_statistics.install(ndarray)
+_ufuncs.install_more(ndarray)
 _array_methods.install(ndarray)
-del _ufuncs, _manipulation, _linalg, _searching, _sorting, _array_methods
+del _ufuncs, _manipulation, _linalg, _searching, _sorting, _ufunc_methods, _scan, _complex
+del _rounding, _statistics, _array_methods
 
 
 def get_array_module(*args):

@@ -633,24 +633,32 @@ _ALL = _Builtin('all', 'all', _b_logic('all'))
 _MEAN = _Builtin('mean', 'mean', _b_mean)
 
 
-def _sum(a, axis=None, dtype=None, out=None, keepdims=False):
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     """Sum over `axis` (None: all), accumulated in NumPy's type (int64 for
-    small ints, unless `dtype`)."""
+    small ints, unless `dtype`); `initial` is added, `where` masks."""
+    if initial is not None or where is not True:
+        return _with_options('sum', _sum, a, axis, dtype, out, keepdims, initial, where)
     return _simple('sum', a, axis, dtype, out, keepdims, _SUM)
 
 
-def _prod(a, axis=None, dtype=None, out=None, keepdims=False):
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     """Product over `axis` (None: all), in NumPy's accumulation type."""
+    if initial is not None or where is not True:
+        return _with_options('prod', _prod, a, axis, dtype, out, keepdims, initial, where)
     return _simple('prod', a, axis, dtype, out, keepdims, _PROD)
 
 
-def _amax(a, axis=None, out=None, keepdims=False):
+def _amax(a, axis=None, out=None, keepdims=False, initial=None, where=True):
     """Largest element over `axis`; NaN propagates (NumPy's max)."""
+    if initial is not None or where is not True:
+        return _with_options('max', _amax, a, axis, None, out, keepdims, initial, where)
     return _simple('max', a, axis, None, out, keepdims, _MAX)
 
 
-def _amin(a, axis=None, out=None, keepdims=False):
+def _amin(a, axis=None, out=None, keepdims=False, initial=None, where=True):
     """Smallest element over `axis`; NaN propagates (NumPy's min)."""
+    if initial is not None or where is not True:
+        return _with_options('min', _amin, a, axis, None, out, keepdims, initial, where)
     return _simple('min', a, axis, None, out, keepdims, _MIN)
 
 
@@ -674,20 +682,93 @@ def _argmin(a, axis=None, dtype=None, out=None, keepdims=False):
     return r if dtype is None else r.astype(dtype)
 
 
-def _any(a, axis=None, out=None, keepdims=False):
-    """Whether any element over `axis` is nonzero."""
+def _any(a, axis=None, out=None, keepdims=False, *, where=True):
+    """Whether any element over `axis` is nonzero (where `where` allows)."""
+    if where is not True:
+        return _with_options('any', _any, a, axis, None, out, keepdims, None, where)
     return _simple('any', a, axis, None, out, keepdims, _ANY)
 
 
-def _all(a, axis=None, out=None, keepdims=False):
-    """Whether every element over `axis` is nonzero."""
+def _all(a, axis=None, out=None, keepdims=False, *, where=True):
+    """Whether every element over `axis` is nonzero (where `where` allows)."""
+    if where is not True:
+        return _with_options('all', _all, a, axis, None, out, keepdims, None, where)
     return _simple('all', a, axis, None, out, keepdims, _ALL)
 
 
-def _mean(a, axis=None, dtype=None, out=None, keepdims=False):
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     """Arithmetic mean over `axis` (float64 for integer input, computed in
-    float32 for float16 as NumPy). NaN for an empty reduction."""
+    float32 for float16 as NumPy). NaN for an empty reduction. `where`
+    averages the selected elements only."""
+    if where is not True:
+        return _masked_mean(a, axis, dtype, out, keepdims, where)
     return _simple('mean', a, axis, dtype, out, keepdims, _MEAN)
+
+
+# -------------------------------------------- initial= and where= (NumPy's)
+
+# The element that leaves each reduction unchanged: what a masked-out
+# element becomes. max and min have none: NumPy asks for initial= then.
+_MASK_IDENTITY = {'sum': 0, 'prod': 1, 'any': False, 'all': True}
+_COMBINE_INITIAL = {'sum': 'add', 'prod': 'multiply', 'max': 'maximum', 'min': 'minimum'}
+
+
+def _mask_of(where, a, fname):
+    """where= as a bool device array of a's shape."""
+    from gpuarray import _ufuncs as _u
+    if isinstance(where, numpy.ndarray) and where.ndim > 0:
+        raise TypeError('{}: where= must be a gpuarray array or a Python bool, not a host '
+                        'NumPy array (use gpuarray.asarray)'.format(fname))
+    if not isinstance(where, _ndarray):
+        return _core.full(a.shape, bool(where), dtype=numpy.bool_)
+    # broadcast to a's shape (ValueError naming both where they do not)
+    return _u.logical_and(where, _core.ones(a.shape, dtype=numpy.bool_))
+
+
+def _with_options(fname, fast, a, axis, dtype, out, keepdims, initial, where):
+    """NumPy's initial= and where= of the reductions, composed from the
+    plain reduction and elementwise ufuncs: masked-out elements become the
+    identity (or `initial`), then `initial` joins the result."""
+    from gpuarray import _ufuncs as _u
+    _check_array(a, fname)
+    kw = {} if dtype is None or fname in ('max', 'min', 'any', 'all') else {'dtype': dtype}
+    if where is not True:
+        fill = _MASK_IDENTITY.get(fname, initial)
+        if fill is None:
+            raise ValueError("reduction operation '{}' does not have an identity, so to use a "
+                             "where mask one has to specify 'initial'".format(
+                                 'maximum' if fname == 'max' else 'minimum'))
+        a = _u.where(_mask_of(where, a, fname), a, numpy.asarray(fill).astype(a.dtype)[()])
+    axes = normalize_axes(axis, a.ndim)
+    if initial is not None and fname in ('max', 'min') and \
+            _ew.size_of(tuple(a.shape[d] for d in axes)) == 0:
+        result = _core.full(_reduced_shape(a.shape, axes, keepdims), initial, dtype=a.dtype)
+    else:
+        result = fast(a, axis=axis, keepdims=keepdims, **kw)
+        if initial is not None:
+            result = getattr(_u, _COMBINE_INITIAL[fname])(result, initial, dtype=result.dtype)
+    return _into(result, out, fname)
+
+
+def _into(result, out, fname):
+    """result, or copied into the user's out= (checked as the kernels' is)."""
+    if out is None:
+        return result
+    rout, user_out = _output(out, result.shape, result.dtype, fname)
+    _ew.copy_into(result, rout)
+    return _finish(rout, user_out)
+
+
+def _masked_mean(a, axis, dtype, out, keepdims, where):
+    """mean with where=: the sum of the selected elements over their count
+    (NaN where none is selected, as NumPy)."""
+    from gpuarray import _ufuncs as _u
+    _check_array(a, 'mean')
+    rdtype = _result_dtype('mean', a.dtype, None if dtype is None else numpy.dtype(dtype))
+    mask = _mask_of(where, a, 'mean')
+    total = _sum(a, axis=axis, dtype=rdtype, keepdims=keepdims, where=mask)
+    count = _sum(mask, axis=axis, dtype=rdtype, keepdims=keepdims)
+    return _into(_u.true_divide(total, count, dtype=rdtype), out, 'mean')
 
 
 def _var_impl(fname, a, axis, dtype, out, ddof, keepdims, root):
@@ -733,15 +814,61 @@ def _var_plan(fname, a, axis, dtype, ddof, keepdims, root):
     return (mshape, accd, mplan, (float(M),), rshape, rdtype, vplan, float(_b.max(M - ddof, 0)))
 
 
-def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
+         correction=None):
     """Variance over `axis` (NumPy's two-pass definition, divided by
-    N - ddof)."""
+    N - ddof; `correction` is the Array API's name for ddof). `mean` is a
+    mean already computed (keepdims shape), `where` selects elements."""
+    ddof = _ddof(ddof, correction)
+    if where is not True or mean is not None:
+        return _var_options('var', a, axis, dtype, out, ddof, keepdims, where, mean, False)
     return _var_impl('var', a, axis, dtype, out, ddof, keepdims, False)
 
 
-def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
+         correction=None):
     """Standard deviation over `axis`: sqrt(var)."""
+    ddof = _ddof(ddof, correction)
+    if where is not True or mean is not None:
+        return _var_options('std', a, axis, dtype, out, ddof, keepdims, where, mean, True)
     return _var_impl('std', a, axis, dtype, out, ddof, keepdims, True)
+
+
+def _ddof(ddof, correction):
+    if correction is None:
+        return ddof
+    if ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    return correction
+
+
+def _var_options(fname, a, axis, dtype, out, ddof, keepdims, where, mean, root):
+    """var/std with where= or a given mean=, composed from ufuncs and sums:
+    sum(|a - mean|^2) / (count - ddof)."""
+    from gpuarray import _ufuncs as _u
+    _check_array(a, fname)
+    dt_arg = None if dtype is None else numpy.dtype(dtype)
+    rdtype = _result_dtype(fname, a.dtype, dt_arg)
+    mdtype = _result_dtype('mean', a.dtype, dt_arg)
+    if mean is None:
+        mean = _mean(a, axis=axis, dtype=mdtype, keepdims=True, where=where)
+    elif not isinstance(mean, _ndarray):
+        raise TypeError('{}: mean= must be a gpuarray.ndarray'.format(fname))
+    dev = _u.subtract(a, mean, dtype=mdtype)
+    sq = _u.absolute(dev) if dev.dtype.kind == 'c' else dev
+    sq = _u.multiply(sq, sq)
+    if where is True:
+        total = _sum(sq, axis=axis, keepdims=keepdims)
+        n = _ew.size_of(tuple(a.shape[d] for d in normalize_axes(axis, a.ndim)))
+        den = float(_b.max(n - ddof, 0))
+    else:
+        mask = _mask_of(where, a, fname)
+        total = _sum(sq, axis=axis, keepdims=keepdims, where=mask)
+        den = _u.maximum(_sum(mask, axis=axis, keepdims=keepdims, dtype=numpy.float64) - ddof, 0)
+    r = _u.true_divide(total, den)
+    if root:
+        r = _u.sqrt(r)
+    return _into(r.astype(rdtype, copy=False), out, fname)
 
 
 sum = _sum

@@ -267,7 +267,7 @@ def _source(name, expr, operands, loop_in, loop_out, layout, idx):
         return '{\n' + '\n'.join('    ' + s for s in lines) + '\n}'
 
     kname = 'ga_' + name
-    head = _ew.prelude(needs_complex)
+    head = _ew.prelude(needs_complex, _extra_sections(expr))
     if layout.dense:
         return _ew.gen_dense(kname, operands, '\n'.join(setup), body, _ew.dense_vec(operands),
                              head), kname
@@ -803,6 +803,9 @@ def install(ndarray):
     fallbacks = {name: (_operator(uf, False), _operator(uf, True), _inplace(uf))
                  for name, uf in _BINARY.items()}
     fallbacks.update({name: (_operator(uf, False), None, None) for name, uf in _COMPARE.items()})
+    # issue 11: a == object() is elementwise False, as in NumPy 2
+    fallbacks['eq'] = (_eq_fallback(equal, False), None, None)
+    fallbacks['ne'] = (_eq_fallback(not_equal, True), None, None)
     _core._set_operator_fallbacks(fallbacks)
     for name, uf in _UNARY.items():
         setattr(ndarray, '__%s__' % name, _unary(uf))
@@ -811,3 +814,246 @@ def install(ndarray):
     ndarray.clip = clip
     from gpuarray import _reduction
     _reduction.install(ndarray)
+
+
+# ===================================================================== issue 11
+# More of NumPy's ufuncs (their helpers are kernels/math.cuh's, included by
+# _source when an expression calls a ga_m_ function), the ufuncs with two
+# outputs, the Array API 2023.12 spellings, and what ufunc.reduce and
+# ufunc.accumulate need to know (gpuarray/_ufunc_methods.py, _scan.py).
+
+def _extra_sections(expr):
+    """The kernel sections an expression needs beyond the prelude."""
+    return [('math.cuh', 'real')] if 'ga_m_' in expr else []
+
+
+def _is_half(dt):
+    return dt.kind == 'f' and dt.itemsize == 2
+
+
+def _e_conjugate(ins, out):
+    return 'conj(x0)' if ins[0].kind == 'c' else 'x0'
+
+
+def _e_reciprocal(ins, out):
+    if _is_int(ins[0]):
+        return 'ga_m_reciprocal_int(x0)'
+    return '({}(1) / x0)'.format(_ew.compute_ctype(ins[0]))
+
+
+def _e_nextafter(ins, out):
+    return 'ga_m_nextafter_half(x0, x1)' if _is_half(ins[0]) else 'ga_m_nextafter(x0, x1)'
+
+
+def _e_spacing(ins, out):
+    return 'ga_m_spacing_half(x0)' if _is_half(ins[0]) else 'ga_m_spacing(x0)'
+
+
+_u = numpy
+conjugate = ufunc('conjugate', _u.conjugate, _e_conjugate)
+conj = conjugate
+reciprocal = ufunc('reciprocal', _u.reciprocal, _e_reciprocal)
+logaddexp = ufunc('logaddexp', _u.logaddexp, _e_const('ga_m_logaddexp(x0, x1)'))
+logaddexp2 = ufunc('logaddexp2', _u.logaddexp2, _e_const('ga_m_logaddexp2(x0, x1)'))
+heaviside = ufunc('heaviside', _u.heaviside, _e_const('ga_m_heaviside(x0, x1)'))
+nextafter = ufunc('nextafter', _u.nextafter, _e_nextafter)
+spacing = ufunc('spacing', _u.spacing, _e_spacing)
+ldexp = ufunc('ldexp', _u.ldexp, _e_const('ga_m_ldexp(x0, x1)'))
+signbit = ufunc('signbit', _u.signbit, _e_const('ga_m_signbit(x0)'))
+float_power = ufunc('float_power', _u.float_power, _e_const('ga_pow(x0, x1)'))
+del _u
+
+# the Array API's names for NumPy's ufuncs (the same objects, as in NumPy 2)
+acos = arccos
+acosh = arccosh
+asin = arcsin
+asinh = arcsinh
+atan = arctan
+atan2 = arctan2
+atanh = arctanh
+bitwise_left_shift = left_shift
+bitwise_right_shift = right_shift
+bitwise_invert = invert
+pow = power
+
+for _uf in (logaddexp, logaddexp2, heaviside, nextafter, ldexp, float_power):
+    _uf._op = _operator(_uf, False)
+del _uf
+
+
+class _MultiOutputUfunc(ufunc):
+    """A ufunc with two outputs (frexp, modf, divmod): the loop dtypes are
+    NumPy's (resolve_dtypes), the kernel an ElementwiseKernel whose
+    parameters have the operands' own dtypes (values are cast to the loop
+    dtypes inside), so that views, broadcasting and `out=` (a tuple of
+    arrays or None) behave as elsewhere. `statements(ins, outs)` gives the
+    C code setting r0, r1 (in the loop outputs' compute types) from x0,
+    x1 (in the loop inputs')."""
+
+    def __init__(self, name, np_ufunc, statements, doc=None):
+        ufunc.__init__(self, name, np_ufunc, self._no_single_expression, doc)
+        self._statements = statements
+        self._kernels = {}
+
+    def _no_single_expression(self, ins, outs):
+        raise ValueError('{} has {} outputs: reductions and scans need a function returning a '
+                         'single value'.format(self.name, self.nout))
+
+    def __call__(self, *args, out=None, dtype=None, casting='same_kind'):
+        nin, nout = self.nin, self.nout
+        if len(args) > nin:
+            if out is not None or len(args) != nin + nout:
+                raise TypeError('{}() takes from {} to {} positional arguments but {} were '
+                                'given'.format(self.name, nin, nin + nout, len(args)))
+            out = args[nin:]
+            args = args[:nin]
+        if len(args) != nin:
+            raise TypeError('{}() takes from {} to {} positional arguments but {} were '
+                            'given'.format(self.name, nin, nin + nout, len(args)))
+        if out is None:
+            outs = (None,) * nout
+        elif isinstance(out, tuple):
+            if len(out) != nout:
+                raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
+            outs = out
+        else:
+            raise TypeError("'out' of a ufunc with {} outputs must be a tuple".format(nout))
+        for o in outs:
+            if o is not None and not isinstance(o, _ndarray):
+                raise TypeError('return arrays must be of gpuarray.ndarray, not {}'.format(type(o)))
+        if not _b.any(isinstance(a, _ndarray) for a in args):
+            raise TypeError('{}: at least one argument must be a gpuarray.ndarray'.format(self.name))
+        rtypes = tuple(_resolution_type(a) for a in args)
+        kw = {'casting': casting}
+        if dtype is not None:
+            kw['signature'] = (None,) * nin + (numpy.dtype(dtype),) * nout
+        dts = self._np.resolve_dtypes(rtypes + tuple(None if o is None else o.dtype for o in outs),
+                                      **kw)
+        loop_in, loop_out = tuple(dts[:nin]), tuple(dts[nin:])
+        for d in dts:
+            try:
+                _ew.ctype(d)
+            except TypeError:
+                raise TypeError("ufunc '{}' not supported by gpuarray for dtype {}".format(
+                    self.name, d)) from None
+        in_dts = tuple(a.dtype if isinstance(a, _ndarray) else loop_in[k]
+                       for k, a in enumerate(args))
+        out_dts = tuple(loop_out[k] if o is None else o.dtype for k, o in enumerate(outs))
+        kernel = self._kernel(loop_in, loop_out, in_dts, out_dts)
+        # scalars as values of their loop dtype (NumPy's OverflowError)
+        args = tuple(a if isinstance(a, _ndarray) else loop_in[k].type(a)
+                     for k, a in enumerate(args))
+        if _b.all(o is None for o in outs):
+            return kernel(*args)
+        shape = _ew.broadcast_shapes([a.shape for a in args if isinstance(a, _ndarray)] +
+                                     [o.shape for o in outs if o is not None])
+        order = _ew.choose_order([a for a in args if isinstance(a, _ndarray)], shape)
+        outs = tuple(_empty(shape, out_dts[k], order=order) if o is None else o
+                     for k, o in enumerate(outs))
+        for o in outs:
+            if o.shape != shape:
+                raise ValueError("non-broadcastable output operand with shape {} doesn't match "
+                                 "the broadcast shape {}".format(_ew.shape_text(o.shape),
+                                                                  _ew.shape_text(shape)))
+        return kernel(*(args + outs))
+
+    def _kernel(self, loop_in, loop_out, in_dts, out_dts):
+        key = (loop_in, loop_out, in_dts, out_dts)
+        k = self._kernels.get(key)
+        if k is None:
+            lines = []
+            for i, (lt, dt) in enumerate(zip(loop_in, in_dts)):
+                v = _ew.cast(_ew.cast('in%d' % i, _ew.ctype(dt), _ew.ctype(lt)), _ew.ctype(lt),
+                             _ew.compute_ctype(lt))
+                lines.append('const {} x{} = {};'.format(_ew.compute_ctype(lt), i, v))
+            for i, lt in enumerate(loop_out):
+                lines.append('{} r{};'.format(_ew.compute_ctype(lt), i))
+            lines.append(self._statements(loop_in, loop_out))
+            for i, (lt, dt) in enumerate(zip(loop_out, out_dts)):
+                v = _ew.cast('ga_cast<{}>(r{})'.format(_ew.ctype(lt), i), _ew.ctype(lt),
+                             _ew.ctype(dt))
+                lines.append('out{} = {};'.format(i, v))
+            in_params = ', '.join('{} in{}'.format(dt.name, i) for i, dt in enumerate(in_dts))
+            out_params = ', '.join('{} out{}'.format(dt.name, i) for i, dt in enumerate(out_dts))
+            k = _ew.ElementwiseKernel(in_params, out_params, '\n'.join(lines), 'ga_' + self.name,
+                                      preamble=_ew.template_sections('math.cuh')['real'])
+            self._kernels[key] = k
+        return k
+
+
+def _s_frexp(ins, outs):
+    return 'int ga_e; r0 = ga_m_frexp(x0, &ga_e); r1 = ga_e;'
+
+
+def _s_modf(ins, outs):
+    return 'r0 = ga_m_modf(x0, &r1);'
+
+
+def _s_divmod(ins, outs):
+    if _is_int(outs[0]):
+        return 'r0 = ga_floor_divide_int(x0, x1); r1 = ga_remainder_int(x0, x1);'
+    return 'r0 = ga_divmod_float(x0, x1, &r1);'
+
+
+frexp = _MultiOutputUfunc('frexp', numpy.frexp, _s_frexp)
+modf = _MultiOutputUfunc('modf', numpy.modf, _s_modf)
+divmod = _MultiOutputUfunc('divmod', numpy.divmod, _s_divmod)
+
+# Reductions and scans of these may combine elements in any order (a tree,
+# a parallel scan); the others (subtract, divide, power...) are sequential
+# by definition, as in NumPy.
+_REORDERABLE = frozenset([
+    'add', 'multiply', 'minimum', 'maximum', 'fmin', 'fmax', 'logical_and', 'logical_or',
+    'logical_xor', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'logaddexp', 'logaddexp2',
+])
+
+
+def reorderable(uf):
+    """Whether ufunc `uf`'s reductions may combine elements in any order."""
+    return uf.name in _REORDERABLE
+
+
+def _eq_fallback(uf, value):
+    """`a == x` / `a != x` with an `x` gpuarray has no kernel for (None, an
+    arbitrary object, a string): NumPy 2 compares elementwise and gives
+    all False (all True for !=) in a's shape."""
+    general = _operator(uf, False)
+
+    def op(self, other):
+        r = general(self, other)
+        if r is not NotImplemented:
+            return r
+        if isinstance(other, (list, tuple)):
+            try:
+                other = _core.asarray(other)
+            except (TypeError, ValueError):
+                other = None
+            if other is not None:
+                return general(self, other)
+        if isinstance(other, numpy.ndarray) or hasattr(other, '__cuda_array_interface__') \
+                or hasattr(other, '__array_ufunc__'):
+            return NotImplemented
+        out = _empty(self.shape, _BOOL)
+        out.fill(value)
+        return out
+    op.__name__ = uf.name
+    return op
+
+
+def install_more(ndarray):
+    """ndarray's divmod(a, b) and divmod(b, a)."""
+    def __divmod__(self, other):
+        try:
+            return divmod(self, other)
+        except _Unsupported:
+            return NotImplemented
+
+    def __rdivmod__(self, other):
+        try:
+            return divmod(other, self)
+        except _Unsupported:
+            return NotImplemented
+
+    ndarray.__divmod__ = __divmod__
+    ndarray.__rdivmod__ = __rdivmod__
+# ================================================================= end issue 11
