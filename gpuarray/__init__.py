@@ -164,3 +164,4 @@ def get_backend():
     one; show_config() says why one is unavailable."""
     c = _core.config()
     return c['backend'] if c['available'] else None
+from gpuarray import testing  # noqa: E402,F401  cupy.testing's assertions on device arrays
