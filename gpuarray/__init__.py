@@ -56,6 +56,7 @@ from gpuarray import _manipulation
 from gpuarray._searching import nonzero, flatnonzero, argwhere, count_nonzero  # noqa: F401
 from gpuarray import _searching
 from gpuarray._comparison import isclose, allclose, array_equal, array_equiv  # noqa: F401
+from gpuarray._unravel import unravel_index, ravel_multi_index  # noqa: F401
 # sorting, searching, sets and order statistics (over the radix sort, _radix.py)
 from gpuarray._sorting import (  # noqa: F401
     sort, argsort, lexsort, partition, argpartition, searchsorted, sort_complex,
@@ -139,6 +140,18 @@ _ufuncs.install_more(ndarray)
 _array_methods.install(ndarray)
 del _ufuncs, _manipulation, _linalg, _searching, _sorting, _ufunc_methods, _scan, _complex
 del _rounding, _statistics, _array_methods
+
+# NumPy's protocols (NEP 13, 18, 35) and the Array API: last, so that they
+# find every function above.
+from gpuarray import _numpy_protocols, _array_api, _dask  # noqa: E402
+from gpuarray._array_api import (  # noqa: F401,E402
+    __array_api_version__, __array_namespace_info__, broadcast_shapes, Device,
+)
+from numpy import bool_ as bool  # noqa: E402,A001  the Array API's (and NumPy 2's) name
+_numpy_protocols.install(ndarray)
+_array_api.install(ndarray)
+_dask.install()
+del _numpy_protocols, _array_api, _dask
 
 
 def get_array_module(*args):

@@ -1,6 +1,6 @@
 """gpuarray._indexing - what indexing needs kernels for, over the elementwise layer.
 
-The C type (csrc/python/ndarray.c) turns basic keys (ints, slices, ``...``,
+The C type (csrc/python/ndarray_index.c) turns basic keys (ints, slices, ``...``,
 ``None``) into views itself and copies contiguous data with one call; it
 calls the functions here for the rest:
 

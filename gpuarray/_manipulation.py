@@ -138,9 +138,20 @@ def _nocopy_strides(a, newshape):
     return tuple(newstrides)
 
 
-def reshape(a, *shape, order='C'):
+def reshape(a, *shape, order='C', copy=None):
     """a with a new shape: a view when the data allow it, else a C-order
-    copy. One dimension may be -1 (inferred). order 'C' or 'F'."""
+    copy. One dimension may be -1 (inferred). order 'C' or 'F'. copy=True
+    always copies; copy=False raises ValueError where a view cannot be made
+    (NumPy 2.1's copy=)."""
+    if copy is not None:
+        r = reshape(a, *shape, order=order)
+        shares = r.size == 0 or r.data.mem is a.data.mem
+        if copy:
+            return r.copy() if shares else r
+        if not shares:
+            raise ValueError('reshape: copy=False, but the new shape cannot be a view of the '
+                             'data (their strides do not allow it)')
+        return r
     if order not in ('C', 'F', 'A', 'c', 'f', 'a'):
         raise ValueError("order must be one of 'C', 'F', 'A' (got {!r})".format(order))
     order = order.upper()
@@ -235,8 +246,9 @@ def squeeze(a, axis=None):
     return _view(a, tuple(a.shape[d] for d in keep), tuple(a.strides[d] for d in keep))
 
 
-def expand_dims(a, axis):
-    """a with length-1 axes inserted at `axis` (int or tuple): a view."""
+def expand_dims(a, axis=0):
+    """a with length-1 axes inserted at `axis` (int or tuple; 0 by default, as
+    in the Array API): a view."""
     nd = a.ndim + (len(axis) if isinstance(axis, (tuple, list)) else 1)
     new = _axes(axis, nd)
     shape, strides = [], []

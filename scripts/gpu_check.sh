@@ -6,6 +6,7 @@
 # test counts, failed tests, the demo table, the benchmark table).
 #
 #   bash scripts/gpu_check.sh                 (from the repository root)
+#   GPU_STAGES=test,demo bash scripts/gpu_check.sh    (some stages only)
 #
 # With OUT set (the device tool sets it), the full logs go there too:
 # summary.txt build.log test.log demo.log bench.log bench.md junit.xml.
@@ -27,6 +28,9 @@ T_TEST=${T_TEST:-380}     # the CUDA suite took 212-277 s on a fresh H100 machin
 T_DEMO=${T_DEMO:-70}
 T_BENCH=${T_BENCH:-150}
 PYTEST_TIMEOUT=${PYTEST_TIMEOUT:-90}
+# The stages after the build to run, e.g. GPU_STAGES=test,demo; GPU_PYTEST_ARGS
+# adds pytest arguments (a subset of the suite: "tests/test_dask.py -k sum").
+GPU_STAGES=${GPU_STAGES:-test,demo,bench}
 
 LOGDIR=${OUT:-build/gpu_check}
 mkdir -p "$LOGDIR"
@@ -34,6 +38,19 @@ rm -f "$LOGDIR"/{build,test,demo,bench}.log "$LOGDIR"/junit.xml   # no stale log
 SUMMARY=$LOGDIR/summary.txt
 : >"$SUMMARY"
 say() { echo "$@" | tee -a "$SUMMARY"; }
+
+# ------------------------------------------------ carried wheels (no network)
+# Optional test packages travel as wheels in .whl/ (scripts/fetch_test_wheels.sh
+# downloads them); installed where nothing is downloaded, and put on the path
+# of every stage (the venv's python sees PYTHONPATH too).
+if compgen -G ".whl/*.whl" >/dev/null; then
+    if "$PYTHON" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+            --target /tmp/gpuarray-site .whl/*.whl; then
+        export PYTHONPATH=/tmp/gpuarray-site${PYTHONPATH:+:$PYTHONPATH}
+    else
+        echo "gpu_check: installing the wheels in .whl/ failed: their tests will skip"
+    fi
+fi
 
 # ---------------------------------------------------------------- facts
 say "== gpu_check $(date -u '+%Y-%m-%d %H:%M:%S UTC') on $(uname -n), $(nproc) cores"
@@ -47,7 +64,8 @@ fi
 say "python: $(command -v "$PYTHON") $("$PYTHON" --version 2>&1)"
 "$PYTHON" - <<'EOF' 2>&1 | tee -a "$SUMMARY"
 import importlib
-for name in ("numpy", "setuptools", "pytest", "pytest_timeout", "cupy", "torch"):
+for name in ("numpy", "setuptools", "pytest", "pytest_timeout", "cupy", "torch", "dask",
+             "distributed", "array_api_strict", "array_api_compat"):
     try:
         m = importlib.import_module(name)
         v = getattr(m, "__version__", "?")
@@ -137,15 +155,17 @@ stage() {   # stage NAME CAP COMMAND...
     esac
 }
 
+wanted() { case ",$GPU_STAGES," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
 stage build "$T_BUILD" make build
 
-pytest_args="--junitxml=$LOGDIR/junit.xml"
+pytest_args="--junitxml=$LOGDIR/junit.xml ${GPU_PYTEST_ARGS:-}"
 if .venv/bin/python -c 'import pytest_timeout' 2>/dev/null; then
     pytest_args="$pytest_args --timeout=$PYTEST_TIMEOUT"
 fi
-stage test "$T_TEST" make test PYTEST_ARGS="$pytest_args"
-stage demo "$T_DEMO" make demo
-stage bench "$T_BENCH" make bench
+wanted test && stage test "$T_TEST" make test PYTEST_ARGS="$pytest_args"
+wanted demo && stage demo "$T_DEMO" make demo
+wanted bench && stage bench "$T_BENCH" make bench
 
 # ---------------------------------------------------------------- summary
 {

@@ -193,3 +193,15 @@ def test_stack_errors():
     with pytest.raises(AxisError):
         cp.stack([cp.zeros(3), cp.zeros(3)], axis=2)
     assert cp.stack([cp.zeros(()), cp.ones(())]).get().tolist() == [0.0, 1.0]
+
+
+def test_reshape_copy_keyword(rng):
+    h = rng.standard_normal((2, 6))
+    a = cp.asarray(h)
+    v = cp.reshape(a, (3, 4), copy=False)
+    c = cp.reshape(a, (3, 4), copy=True)
+    assert v.data.mem is a.data.mem and c.data.mem is not a.data.mem
+    np.testing.assert_array_equal(c.get(), h.reshape(3, 4))
+    with pytest.raises(ValueError, match='copy=False'):
+        cp.reshape(a.T, (12,), copy=False)
+    np.testing.assert_array_equal(np.reshape(a.T, (12,), copy=True).get(), h.T.reshape(12))

@@ -343,21 +343,33 @@ static PyObject *asarray(PyObject *m, PyObject *const *args, Py_ssize_t nargs, P
     if (nargs == 1 && !kwnames && pyga_ndarray_check(args[0])
         && ARR(args[0])->device == pyga_current_device())
         return Py_NewRef(args[0]);
-    static const char *const names[] = {"a", "dtype", "order", "blocking"};
-    PyObject *v[4];
-    if (pyga_parse_args("asarray", args, nargs, kwnames, names, 4, 3, 1, v) < 0)
+    static const char *const names[] = {"a", "dtype", "order", "blocking", "copy"};
+    PyObject *v[5];
+    if (pyga_parse_args("asarray", args, nargs, kwnames, names, 5, 3, 1, v) < 0)
         return NULL;
     char order;
     int blocking = pyga_bool_arg(v[3], 0);
+    /* the Array API's copy=: None copies where needed, True always, False never */
+    int copy = -1;
+    if (v[4] && v[4] != Py_None && (copy = PyObject_IsTrue(v[4])) < 0)
+        return NULL;
     if (blocking < 0 || pyga_order_arg(v[2], 'K', "CFAK", "asarray", &order) < 0)
         return NULL;
-    return to_device(v[0], v[1], order, 0, blocking, "asarray");
+    PyObject *r = to_device(v[0], v[1], order, copy == 1, blocking, "asarray");
+    if (r && copy == 0 && r != v[0]) {
+        Py_DECREF(r);
+        PyErr_SetString(PyExc_ValueError,
+                        "asarray: copy=False, but the data must be copied (it is host data, of "
+                        "another device, or of another dtype or layout)");
+        return NULL;
+    }
+    return r;
 }
 
 static PyObject *array(PyObject *m, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)m;
-    static const char *const names[] = {"obj", "dtype", "copy", "order", "subok", "ndmin", "blocking"};
+    static const char *const names[] = {"object", "dtype", "copy", "order", "subok", "ndmin", "blocking"};
     PyObject *v[7];
     if (pyga_parse_args("array", args, nargs, kwnames, names, 7, 6, 1, v) < 0)
         return NULL;
@@ -392,32 +404,102 @@ static PyObject *ascontiguousarray(PyObject *m, PyObject *const *args, Py_ssize_
     return a && ARR(a)->ndim == 0 ? with_ndmin(a, 1) : a;
 }
 
+/* ------------------------------------------------------------ device= */
+
+typedef PyObject *(*creation_fn)(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
+
+/* The Array API's device= keyword, taken by every creation function: it is
+ * taken out of the keywords here and the function runs with that device
+ * current, as under `with device:` (the current device is restored after),
+ * so that no parser below sees it and a call without it pays one scan of
+ * its keyword names. */
+static PyObject *call_on_device(creation_fn fn, const char *fname, PyObject *m, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
+{
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0, at = -1;
+    for (Py_ssize_t i = 0; i < nkw; i++)
+        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), "device") == 0)
+            at = i;
+    if (at < 0)
+        return fn(m, args, nargs, kwnames);
+    int id = pyga_device_arg(args[nargs + at], fname);
+    if (id == -2)
+        return NULL;
+    PyObject *rest[16];   /* the most parameters of a creation function, and then some */
+    if (nargs + nkw - 1 > 16) {
+        PyErr_Format(PyExc_TypeError, "%s: too many arguments", fname);
+        return NULL;
+    }
+    PyObject *names = PyTuple_New(nkw - 1);
+    if (!names)
+        return NULL;
+    for (Py_ssize_t i = 0, j = 0; i < nargs + nkw; i++) {
+        if (i == nargs + at)
+            continue;
+        rest[j] = args[i];
+        if (i >= nargs)
+            PyTuple_SET_ITEM(names, j - nargs, Py_NewRef(PyTuple_GET_ITEM(kwnames, i - nargs)));
+        j++;
+    }
+    int prev = pyga_current_device_id();
+    PyObject *r = NULL;
+    if (id < 0 || pyga_set_current_device(id) == 0) {
+        r = fn(m, rest, nargs, nkw - 1 ? names : NULL);
+        if (id >= 0 && pyga_set_current_device(prev) < 0)
+            Py_CLEAR(r);   /* the previous device was valid: not expected */
+    }
+    Py_DECREF(names);
+    return r;
+}
+
+/* name_on_device: `name` with device= (the Python-visible function). */
+#define WITH_DEVICE(name)                                                                       \
+    static PyObject *name##_on_device(PyObject *m, PyObject *const *args, Py_ssize_t nargs,     \
+                                      PyObject *kwnames)                                        \
+    {                                                                                           \
+        return call_on_device(name, #name, m, args, nargs, kwnames);                            \
+    }
+WITH_DEVICE(empty)
+WITH_DEVICE(zeros)
+WITH_DEVICE(ones)
+WITH_DEVICE(full)
+WITH_DEVICE(arange)
+WITH_DEVICE(empty_like)
+WITH_DEVICE(zeros_like)
+WITH_DEVICE(ones_like)
+WITH_DEVICE(full_like)
+WITH_DEVICE(asarray)
+WITH_DEVICE(array)
+WITH_DEVICE(ascontiguousarray)
+#undef WITH_DEVICE
+
 static PyMethodDef creation_functions[] = {
-    FAST("empty", empty, "empty(shape, dtype=float, order='C')\n--\n\nA new array, contents undefined."),
-    FAST("zeros", zeros, "zeros(shape, dtype=float, order='C')\n--\n\nA new array of zeros."),
-    FAST("ones", ones, "ones(shape, dtype=float, order='C')\n--\n\nA new array of ones."),
-    FAST("full", full,
-         "full(shape, fill_value, dtype=None, order='C')\n--\n\nA new array filled with fill_value."),
-    FAST("arange", arange,
-         "arange(start, stop=None, step=None, dtype=None)\n--\n\nEvenly spaced values, as numpy.arange."),
-    FAST("empty_like", empty_like,
-         "empty_like(a, dtype=None, order='K', subok=None, shape=None)\n--\n\nA new array like a."),
-    FAST("zeros_like", zeros_like,
-         "zeros_like(a, dtype=None, order='K', subok=None, shape=None)\n--\n\nZeros shaped like a."),
-    FAST("ones_like", ones_like,
-         "ones_like(a, dtype=None, order='K', subok=None, shape=None)\n--\n\nOnes shaped like a."),
-    FAST("full_like", full_like,
-         "full_like(a, fill_value, dtype=None, order='K', subok=None, shape=None)\n--\n\n"
+    FAST("empty", empty_on_device, "empty(shape, dtype=float, order='C', *, device=None)\n--\n\nA new array, contents undefined."),
+    FAST("zeros", zeros_on_device, "zeros(shape, dtype=float, order='C', *, device=None)\n--\n\nA new array of zeros."),
+    FAST("ones", ones_on_device, "ones(shape, dtype=float, order='C', *, device=None)\n--\n\nA new array of ones."),
+    FAST("full", full_on_device,
+         "full(shape, fill_value, dtype=None, order='C', *, device=None)\n--\n\nA new array filled with fill_value."),
+    FAST("arange", arange_on_device,
+         "arange(start, stop=None, step=None, dtype=None, *, device=None)\n--\n\nEvenly spaced values, as numpy.arange."),
+    FAST("empty_like", empty_like_on_device,
+         "empty_like(a, dtype=None, order='K', subok=None, shape=None, *, device=None)\n--\n\nA new array like a."),
+    FAST("zeros_like", zeros_like_on_device,
+         "zeros_like(a, dtype=None, order='K', subok=None, shape=None, *, device=None)\n--\n\nZeros shaped like a."),
+    FAST("ones_like", ones_like_on_device,
+         "ones_like(a, dtype=None, order='K', subok=None, shape=None, *, device=None)\n--\n\nOnes shaped like a."),
+    FAST("full_like", full_like_on_device,
+         "full_like(a, fill_value, dtype=None, order='K', subok=None, shape=None, *, device=None)\n--\n\n"
          "fill_value shaped like a."),
-    FAST("asarray", asarray,
-         "asarray(a, dtype=None, order=None, *, blocking=False)\n--\n\n"
+    FAST("asarray", asarray_on_device,
+         "asarray(a, dtype=None, order=None, *, blocking=False, device=None, copy=None)\n--\n\n"
          "a on the device: a gpuarray.ndarray is returned as it is; NumPy arrays, lists and\n"
-         "scalars are copied (asynchronously from pinned memory unless blocking=True)."),
-    FAST("array", array,
-         "array(obj, dtype=None, copy=True, order='K', subok=False, ndmin=0, *, blocking=False)\n--\n\n"
+         "scalars are copied (asynchronously from pinned memory unless blocking=True).\n"
+         "copy=True always copies; copy=False raises ValueError where a copy is needed."),
+    FAST("array", array_on_device,
+         "array(object, dtype=None, copy=True, order='K', subok=False, ndmin=0, *, blocking=False, device=None)\n--\n\n"
          "A device array from obj, a copy unless copy=False allows otherwise."),
-    FAST("ascontiguousarray", ascontiguousarray,
-         "ascontiguousarray(a, dtype=None)\n--\n\nA C-contiguous device array."),
+    FAST("ascontiguousarray", ascontiguousarray_on_device,
+         "ascontiguousarray(a, dtype=None, *, device=None)\n--\n\nA C-contiguous device array."),
     {NULL, NULL, 0, NULL}
 };
 

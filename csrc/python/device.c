@@ -5,6 +5,8 @@
  * so that every allocation finds it in a load. Device objects are one per
  * ordinal and stateless; the `with` stack of previous devices lives in the
  * thread's state dict. */
+#include <string.h>
+
 #include "pyga_internal.h"
 
 #define MAX_DEVICES 64
@@ -85,6 +87,30 @@ int pyga_set_current_device(int id)
     tls_device_id = id;
     tls_device = dev;
     return 0;
+}
+
+/* A device= argument (the Array API's, on the creation functions): None,
+ * a Device or an ordinal; its ordinal, -1 for None, -2 with an exception. */
+int pyga_device_arg(PyObject *device, const char *fname)
+{
+    if (device == Py_None)
+        return -1;
+    if (PyObject_TypeCheck(device, pyga.Device))
+        return ((pyga_Device *)device)->id;
+    if (PyLong_Check(device) && !PyBool_Check(device)) {
+        long id = PyLong_AsLong(device);
+        if (id == -1 && PyErr_Occurred())
+            return -2;
+        if (id < 0 || id >= MAX_DEVICES) {
+            PyErr_Format(PyExc_ValueError, "%s: invalid device ordinal %ld", fname, id);
+            return -2;
+        }
+        return (int)id;
+    }
+    PyErr_Format(PyExc_TypeError,
+                 "%s: device must be a gpuarray.cuda.Device (as ndarray.device gives), its "
+                 "ordinal or None, not %R", fname, device);
+    return -2;
 }
 
 /* ------------------------------------------------------------ Device type */
@@ -354,9 +380,17 @@ static PyObject *Device_get_attributes(PyObject *self, void *c)
     return d;
 }
 
+/* Names the backend, so that a host-backend device never calls itself CUDA
+ * (the Array API's ndarray.device and cupy.cuda.Device are this one type):
+ * <CUDA Device 0>, <HIP Device 0>, <host Device 0>. */
 static PyObject *Device_repr(PyObject *self)
 {
-    return PyUnicode_FromFormat("<CUDA Device %d>", DEV(self)->id);
+    const char *backend = ga_backend_name();
+    const char *label = !backend                  ? "no-backend"
+                        : !strcmp(backend, "cuda") ? "CUDA"
+                        : !strcmp(backend, "hip")  ? "HIP"
+                                                   : backend;
+    return PyUnicode_FromFormat("<%s Device %d>", label, DEV(self)->id);
 }
 
 static Py_hash_t Device_hash(PyObject *self)

@@ -48,6 +48,9 @@ int pyga_bool_arg(PyObject *o, int dflt);
 PyObject *pyga_device_object(int id);
 /* Make `id` the calling thread's current device; 0 or -1. */
 int pyga_set_current_device(int id);
+/* A device= argument: None (-1), a Device or an ordinal (its ordinal);
+ * -2 with a TypeError/ValueError naming fname. */
+int pyga_device_arg(PyObject *device, const char *fname);
 
 /* ------------------------------------------------------------ stream.c */
 
