@@ -10,8 +10,6 @@ element every broadcast position shares (as in CuPy).
 
 import operator
 
-import numpy
-
 from gpuarray import _core
 from gpuarray import _elementwise as _ew
 from gpuarray._manipulation import _device_arrays

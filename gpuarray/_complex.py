@@ -13,20 +13,12 @@ read-only arrays).
 import numpy
 
 from gpuarray import _core
-from gpuarray import _elementwise as _ew
+from gpuarray._arguments import as_device_array as _as_array
 
 __all__ = ['real', 'imag', 'angle']
 
 _ndarray = _core.ndarray
 
-
-def _as_array(x, fname):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('{}: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)'.format(fname))
-    return _core.asarray(x)
 
 
 def _part(a, offset):

@@ -9,7 +9,7 @@ import operator
 import numpy
 
 from gpuarray import _core
-from gpuarray import _elementwise as _ew
+from gpuarray._arguments import as_device_array as _as_array
 
 try:
     from numpy.lib.array_utils import normalize_axis_index as _normalize_axis_index
@@ -23,14 +23,6 @@ __all__ = ['diff', 'ediff1d', 'gradient', 'unwrap', 'trapezoid']
 _ndarray = _core.ndarray
 _NoValue = getattr(numpy, '_NoValue', object())
 
-
-def _as_array(x, fname):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('{}: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)'.format(fname))
-    return _core.asarray(x)
 
 
 def _along(nd, axis, s):

@@ -19,6 +19,7 @@ result_type; sums do not upcast integers, as in NumPy).
 import numpy
 
 from gpuarray import _core
+from gpuarray._arguments import as_device_array
 from gpuarray import _elementwise as _ew
 
 __all__ = ['einsum']
@@ -28,12 +29,7 @@ _LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
 
 
 def _as_array(x):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('einsum: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)')
-    return _core.asarray(x)
+    return as_device_array(x, 'einsum')
 
 
 def _from_sublists(args):

@@ -16,6 +16,7 @@ import operator
 import numpy
 
 from gpuarray import _core
+from gpuarray._arguments import as_device_array as _as_array
 from gpuarray import _elementwise as _ew
 
 __all__ = ['histogram', 'histogram2d', 'bincount', 'digitize']
@@ -24,14 +25,6 @@ _ndarray = _core.ndarray
 #: shared memory a block's histograms may take (the dynamic limit without opt-in)
 _SHARED_BYTES = 48 * 1024
 
-
-def _as_array(x, fname):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('{}: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)'.format(fname))
-    return _core.asarray(x)
 
 
 def _contiguous_1d(x):

@@ -6,6 +6,7 @@ interval where the left one gives NaN)."""
 import numpy
 
 from gpuarray import _core
+from gpuarray._arguments import as_device_array
 from gpuarray import _elementwise as _ew
 
 __all__ = ['interp']
@@ -47,12 +48,7 @@ if (x != x) {
 
 
 def _as_array(x):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('interp: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)')
-    return _core.asarray(x)
+    return as_device_array(x, 'interp')
 
 
 def _kernel(dt):

@@ -19,6 +19,7 @@ import warnings
 import numpy
 
 from gpuarray import _core
+from gpuarray._arguments import as_device_array as _as_array
 from gpuarray import _elementwise as _ew
 from gpuarray import _reduction as _red
 
@@ -27,14 +28,6 @@ __all__ = ['nansum', 'nanprod', 'nanmean', 'nanvar', 'nanstd', 'nanmin', 'nanmax
 
 _ndarray = _core.ndarray
 
-
-def _as_array(x, fname):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('{}: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)'.format(fname))
-    return _core.asarray(x)
 
 
 def _has_nan(dt):

@@ -15,6 +15,7 @@ import warnings
 import numpy
 
 from gpuarray import _core
+from gpuarray._arguments import as_device_array as _as_array
 from gpuarray import _elementwise as _ew
 
 __all__ = ['outer', 'inner', 'vdot', 'tensordot', 'kron', 'cross', 'vecdot']
@@ -26,14 +27,6 @@ try:
 except ImportError:     # NumPy 1.x
     from numpy.core.multiarray import normalize_axis_index as _normalize_axis_index
 
-
-def _as_array(x, fname):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('{}: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)'.format(fname))
-    return _core.asarray(x)
 
 
 def _deliver(r, out):

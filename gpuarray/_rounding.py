@@ -15,20 +15,13 @@ import operator
 import numpy
 
 from gpuarray import _core
+from gpuarray._arguments import as_device_array as _as_array
 from gpuarray import _elementwise as _ew
 
 __all__ = ['around', 'round', 'fix']
 
 _ndarray = _core.ndarray
 
-
-def _as_array(x, fname):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('{}: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)'.format(fname))
-    return _core.asarray(x)
 
 
 def around(a, decimals=0, out=None):

@@ -35,6 +35,7 @@ import operator
 import numpy
 
 from gpuarray import _core
+from gpuarray._arguments import as_device_array as _as_array
 from gpuarray import _elementwise as _ew
 
 try:
@@ -298,17 +299,6 @@ def accumulate_dtype(np_ufunc, in_dtype, dtype, out_dtype):
         _ew.ctype(r)
         _resolved[key] = r
     return r
-
-
-def _as_array(a, fname):
-    if isinstance(a, _ndarray):
-        return a
-    if isinstance(a, numpy.ndarray):
-        raise TypeError('{}: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)'.format(fname))
-    if isinstance(a, (bool, int, float, complex, numpy.generic, list, tuple)):
-        return _core.asarray(a)
-    raise TypeError('{}: expected a gpuarray.ndarray, not {}'.format(fname, type(a).__name__))
 
 
 def _check_out(out, shape, fname):

@@ -12,7 +12,7 @@ import warnings
 import numpy
 
 from gpuarray import _core
-from gpuarray import _elementwise as _ew
+from gpuarray._arguments import as_device_array as _as_array
 
 try:
     from numpy.lib.array_utils import normalize_axis_tuple as _normalize_axis_tuple
@@ -23,14 +23,6 @@ __all__ = ['ptp', 'average', 'cov', 'corrcoef']
 
 _ndarray = _core.ndarray
 
-
-def _as_array(x, fname):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('{}: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)'.format(fname))
-    return _core.asarray(x)
 
 
 def ptp(a, axis=None, out=None, keepdims=False):

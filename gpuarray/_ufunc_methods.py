@@ -22,12 +22,12 @@ that ``gpuarray.add.reduce(x, axis=0)`` and NumPy's dispatch of
   ufuncs run one thread over all updates in order.
 """
 
-import builtins as _b
 import operator
 
 import numpy
 
 from gpuarray import _core
+from gpuarray._arguments import as_device_array as _as_array
 from gpuarray import _elementwise as _ew
 from gpuarray import _reduction as _red
 
@@ -35,14 +35,6 @@ _ndarray = _core.ndarray
 _empty = _core.empty
 _NoValue = getattr(numpy, '_NoValue', object())
 
-
-def _as_array(x, what):
-    if isinstance(x, _ndarray):
-        return x
-    if isinstance(x, numpy.ndarray):
-        raise TypeError('{}: a host NumPy array is not a gpuarray.ndarray (use '
-                        'gpuarray.asarray)'.format(what))
-    return _core.asarray(x)
 
 
 def _check_binary(uf, method, what):
@@ -129,7 +121,6 @@ def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False, initial=_N
     max... `initial` starts every reduction; `where` (a bool array that
     broadcasts to `array`) picks the elements that take part."""
     from gpuarray import _ufuncs
-    from gpuarray import _scan
     _check_binary(self, 'reduce', 'reduce')
     a = _as_array(array, self.name + '.reduce')
     _ew.ctype(a.dtype)

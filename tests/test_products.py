@@ -9,8 +9,6 @@ import pytest
 
 import gpuarray as cp
 
-from conftest import random_array
-
 pytestmark = pytest.mark.device
 
 DTYPES = [np.bool_, np.int8, np.int64, np.uint16, np.float16, np.float32, np.float64,
