@@ -57,6 +57,7 @@ from gpuarray._searching import nonzero, flatnonzero, argwhere, count_nonzero  #
 from gpuarray import _searching
 from gpuarray._comparison import isclose, allclose, array_equal, array_equiv  # noqa: F401
 from gpuarray._unravel import unravel_index, ravel_multi_index  # noqa: F401
+from gpuarray._properties import ndim, shape, size  # noqa: F401
 # sorting, searching, sets and order statistics (over the radix sort, _radix.py)
 from gpuarray._sorting import (  # noqa: F401
     sort, argsort, lexsort, partition, argpartition, searchsorted, sort_complex,

@@ -374,3 +374,15 @@ def test_dispatched_functions_take_numpys_parameters():
         if missing:
             problems.append('{}: {}'.format(name, ', '.join(missing)))
     assert not problems, 'gpuarray functions lacking NumPy parameters:\n' + '\n'.join(problems)
+
+
+def test_geometry_functions_read_the_header(rng):
+    h = rng.standard_normal((3, 4, 5))
+    g = cp.asarray(h)
+    for f in (np, cp):
+        assert f.ndim(g) == 3 and f.shape(g) == (3, 4, 5)
+        assert f.size(g) == 60 and f.size(g, 1) == 4 and f.size(g, -1) == 5
+    assert cp.size(g, (0, 2)) == 15
+    assert cp.ndim([[1, 2]]) == 2 and cp.shape(7.0) == () and cp.size([1, 2, 3]) == 3
+    with pytest.raises(IndexError):
+        cp.size(g, 3)
