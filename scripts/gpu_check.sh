@@ -28,6 +28,10 @@ T_TEST=${T_TEST:-380}     # the CUDA suite took 212-277 s on a fresh H100 machin
 T_DEMO=${T_DEMO:-70}
 T_BENCH=${T_BENCH:-150}
 PYTEST_TIMEOUT=${PYTEST_TIMEOUT:-90}
+# One pytest process on the GPU (where pytest-xdist is installed, run_tests.sh
+# would start one per core): tests that read the device's free memory must
+# not see another process's allocations.
+export PYTEST_WORKERS=${PYTEST_WORKERS:-1}
 # The stages after the build to run, e.g. GPU_STAGES=test,demo; GPU_PYTEST_ARGS
 # adds pytest arguments (a subset of the suite: "tests/test_dask.py -k sum").
 GPU_STAGES=${GPU_STAGES:-test,demo,bench}

@@ -58,8 +58,19 @@ else
     guard=(-o faulthandler_timeout=600)
 fi
 
+# Most of a cold run is the host backend compiling each generated kernel
+# with the C++ compiler, one at a time per process: where pytest-xdist is
+# installed, tests run in PYTEST_WORKERS processes (default: one per core,
+# at most 4; 1 runs them in this process), which share the disk cache.
+workers=()
+nworkers=${PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}
+[ "$nworkers" -gt 4 ] 2>/dev/null && nworkers=4
+if [ "$nworkers" -gt 1 ] 2>/dev/null && "$PYTHON" -c 'import xdist' 2>/dev/null; then
+    workers=(-n "$nworkers")
+fi
+
 timeout -k 30 "$TEST_TIMEOUT" "$PYTHON" -m pytest -q -rfEs -p no:cacheprovider \
-    "${guard[@]}" "$@" tests
+    "${guard[@]}" "${workers[@]+"${workers[@]}"}" "$@" tests
 rc=$?
 case $rc in
     0) ;;

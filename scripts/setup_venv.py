@@ -32,7 +32,7 @@ REQUIRED = [("numpy", "numpy"), ("pytest", "pytest"),
 # need them run there; never a reason to fail. Their tests skip, naming the
 # package, where they are absent (the GPU machine has no network: they
 # travel there as wheels, see DEVELOPERS.md).
-OPTIONAL = [("pytest_timeout", "pytest-timeout"),
+OPTIONAL = [("pytest_timeout", "pytest-timeout"), ("xdist", "pytest-xdist"),
             ("dask", "dask>=2024.1"), ("distributed", "distributed>=2024.1"),
             ("array_api_strict", "array-api-strict>=2.0"),
             ("array_api_compat", "array-api-compat>=1.8")]
