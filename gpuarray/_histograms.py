@@ -104,22 +104,53 @@ def _unsigned_subtract(a, b):
 
 
 def _bin_width_selector(name, a, first, last):
-    """NumPy's bin estimators that need no percentiles."""
-    from gpuarray import _reduction
+    """NumPy's bin-width estimators (numpy.histogram_bin_edges), from a few
+    scalars of the data computed on the device (extremes, std, quartiles,
+    skewness) and read back."""
+    from gpuarray import _reduction, _ufuncs
+    from gpuarray._quantiles import percentile
     n = a.size
-    ptp = float(_reduction.amax(a).get()) - float(_reduction.amin(a).get())
+
+    def ptp():
+        return float(_reduction.amax(a).get()) - float(_reduction.amin(a).get())
+
+    def sturges():
+        return ptp() / (numpy.log2(n) + 1.0)
+
+    def fd():
+        q75, q25 = (float(v) for v in percentile(a, [75, 25]).get())
+        return 2.0 * (q75 - q25) * n ** (-1.0 / 3.0)
+
     if name == 'sqrt':
-        return ptp / numpy.sqrt(n)
+        return ptp() / numpy.sqrt(n)
     if name == 'sturges':
-        return ptp / (numpy.log2(n) + 1.0)
+        return sturges()
     if name == 'rice':
-        return ptp / (2.0 * n ** (1.0 / 3))
+        return ptp() / (2.0 * n ** (1.0 / 3))
     if name == 'scott':
         return (24.0 * numpy.pi ** 0.5 / n) ** (1.0 / 3.0) * float(_reduction.std(a).get())
-    if name in ('auto', 'fd', 'doane', 'stone'):
-        raise NotImplementedError("gpuarray.histogram: bins={!r} needs percentiles, which "
-                                  "gpuarray does not have yet (use 'sqrt', 'sturges', 'rice', "
-                                  "'scott', an int or edges)".format(name))
+    if name == 'fd':
+        return fd()
+    if name == 'auto':
+        # Freedman-Diaconis unless it gives 0 (a zero IQR), then Sturges
+        f = fd()
+        return min(f, sturges()) if f else sturges()
+    if name == 'doane':
+        if n <= 2:
+            return 0.0
+        sg1 = numpy.sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3)))
+        x = a.astype(numpy.float64) if a.dtype.kind != 'f' else a
+        sigma = float(_reduction.std(x).get())
+        if not sigma > 0.0:
+            return 0.0
+        z = _ufuncs.true_divide(_ufuncs.subtract(x, _reduction.mean(x)), sigma)
+        g1 = float(_reduction.mean(_ufuncs.power(z, 3)).get())
+        return ptp() / (1.0 + numpy.log2(n) + numpy.log2(1.0 + abs(g1) / sg1))
+    if name == 'stone':
+        raise NotImplementedError("gpuarray.histogram: bins='stone' (a search over bin counts "
+                                  "that NumPy runs on the host) is not implemented; use 'auto', "
+                                  "'fd', 'doane', 'scott', 'rice', 'sturges', 'sqrt', an int or "
+                                  "edges")
     raise ValueError('{!r} is not a valid estimator for `bins`'.format(name))
 
 
@@ -135,6 +166,8 @@ def _bin_edges(a, bins, range_, weights):
             n_equal = 1
         else:
             width = _bin_width_selector(bins, a, first, last)
+            if width and a.dtype.kind in 'iu' and width < 1:
+                width = 1   # integer data: no bin narrower than one (NumPy 2)
             n_equal = int(numpy.ceil(_unsigned_subtract(last, first) / width)) if width else 1
     elif numpy.ndim(bins) == 0 and not isinstance(bins, _ndarray):
         try:

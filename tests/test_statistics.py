@@ -157,7 +157,7 @@ def test_histogram_edges_weights_and_estimators(rng):
     compare(e, ee)
     n, _ = cp.histogram(d, bins=edges, weights=dw.astype(np.float32))
     compare(n, np.histogram(x, bins=edges, weights=w.astype(np.float32))[0], rtol=1e-5)
-    for est in ('sqrt', 'sturges', 'rice', 'scott'):
+    for est in ('sqrt', 'sturges', 'rice', 'scott', 'fd', 'auto', 'doane'):
         n, e = cp.histogram(d, bins=est)
         en, ee = np.histogram(x, bins=est)
         compare(n, en)
@@ -176,6 +176,27 @@ def test_histogram_edges_weights_and_estimators(rng):
         cp.histogram(d, bins=-2)
     with pytest.raises(TypeError, match='complex'):
         cp.histogram(d.astype(np.complex128))
+    with pytest.raises(NotImplementedError, match='stone'):
+        cp.histogram(d, bins='stone')
+    with pytest.raises(ValueError, match='not a valid estimator'):
+        cp.histogram(d, bins='best')
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.int16])
+def test_histogram_estimators_with_range_and_ties(rng, dtype):
+    # integers with many ties (a zero IQR makes 'auto' fall back to Sturges)
+    x = (rng.integers(0, 3, 900) if dtype == np.int16 else
+         rng.gamma(2.0, 1.5, 900)).astype(dtype)
+    d = cp.asarray(x)
+    for est in ('auto', 'fd', 'doane', 'sturges'):
+        n, e = cp.histogram(d, bins=est)
+        en, ee = np.histogram(x, bins=est)
+        compare(n, en)
+        compare(e, ee, rtol=1e-6)
+        n, e = cp.histogram(d, bins=est, range=(0.5, 2.5))
+        en, ee = np.histogram(x, bins=est, range=(0.5, 2.5))
+        compare(n, en)
+        compare(e, ee, rtol=1e-6)
 
 
 def test_histogram2d(rng):
