@@ -87,9 +87,10 @@ def _ordered_fold(binary, x, axis):
     """NumPy's reduce of a non-reorderable ufunc, as a left fold of its
     binary form: ((x0 op x1) op x2) ... The reference is built this way
     rather than with np.<ufunc>.reduce because NumPy 2.5.2's float64
-    power.reduce gave wrong values on the lent GPU machine's AVX-512 CPU
-    (its elementwise power is right), so that the test checks gpuarray,
-    not the CPU it runs on."""
+    power.reduce is wrong for 1-D input on the lent GPU machine's Xeon:
+    np.power.reduce(np.array([2., 3., 2.])) gave 4.0 there, not 64.0 (its
+    reduce along axis 0 of a 2-D array and its elementwise power were
+    right), so that the test checks gpuarray, not the CPU it runs on."""
     rows = np.moveaxis(x, axis, 0)
     acc = rows[0]
     for row in rows[1:]:
