@@ -53,6 +53,10 @@ _empty = _core.empty
 #: takes (with small tiles, so that the look-back is exercised).
 force_path = None
 force_tile = None
+#: Unit-stride input and output take the tile kernel's indexed loads and
+#: stores (GA_LOAD/GA_OUT in kernels/scan.cuh); False forces the byte-stride
+#: form (tests, scripts/scan_tile_sweep.py).
+contiguous_path = True
 
 _ACC_DTYPES = {
     'bool': '?', 'signed char': 'b', 'unsigned char': 'B', 'short': 'h', 'unsigned short': 'H',
@@ -205,7 +209,10 @@ def _plan(a, axis, out, op_expr, map_kind, acc_ct, associative, last_only):
     elif host:
         block, items_max = 1, 8192
     else:
-        block, items_max = 256, _b.max(1, 64 // _b.max(acc_size, 4))
+        # tiles of 32 KiB of accumulators: on the H200, cumsum of 16M int64
+        # took 128 us at 256 x 16 against 172 us at 256 x 8 (and 106 us in
+        # PyTorch); scripts/scan_tile_sweep.py measures the choices
+        block, items_max = 256, _b.max(1, 128 // _b.max(acc_size, 4))
     items = _b.min(items_max, _next_pow2(-(-n // block)))
     tile = block * items
     tpr = -(-n // tile)
@@ -213,7 +220,9 @@ def _plan(a, axis, out, op_expr, map_kind, acc_ct, associative, last_only):
     if plan.ntiles >= (1 << 31):
         raise ValueError('scan: too many tiles ({}) for one launch'.format(plan.ntiles))
     plan.slot = 4 * ((acc_size + 3) // 4)
-    k = _kernel('tile', op_expr, map_kind, in_ct, acc_ct, out_ct, nd, block=block, items=items)
+    contig = contiguous_path and ies == a.itemsize and oes == out.itemsize
+    k = _kernel('tile', op_expr, map_kind, in_ct, acc_ct, out_ct, nd, block=block, items=items,
+                contig=int(contig))
     plan.kernels = (k,)
     plan.grid = plan.ntiles
     plan.block = block
@@ -260,7 +269,7 @@ def scan_into(a, axis, out, op_expr, acc_ct, map_kind='cast', associative=True,
         # every element must be read before it is overwritten
         a = _ew.copy(a)
     key = (op_expr, map_kind, acc_ct, associative, last_only, a.dtype, a.shape, a.strides, axis,
-           out.dtype, out.strides, force_path, force_tile)
+           out.dtype, out.strides, force_path, force_tile, contiguous_path)
     plan = _plans.get(key)
     if plan is None:
         plan = _plan(a, axis, out, op_expr, map_kind, acc_ct, associative, last_only)

@@ -164,7 +164,15 @@ ${row_index}
     const long long base = k * (long long)GA_TILE;
     const int cnt = ga_n - base < (long long)GA_TILE ? (int)(ga_n - base) : GA_TILE;
     const long long first = t - k;  /* the tile number of the row's first tile */
+#if ${contig}
+/* both unit-stride: element indices, so that the unrolled loads and
+ * stores of a thread are one base address plus constant offsets */
+#define GA_LOAD(j) ga_map(((const ga_in_t*)in)[j])
+#define GA_OUT(j) (((ga_out_t*)out)[j])
+#else
 #define GA_LOAD(j) ga_map(*(const ga_in_t*)(in + (long long)(j) * ga_ies))
+#define GA_OUT(j) (*(ga_out_t*)(out + (long long)(j) * ga_oes))
+#endif
 
 #if GA_BLOCK == 1
     ga_acc_t pre;
@@ -190,10 +198,10 @@ ${row_index}
         }
     }
     ga_acc_t run = have ? ga_op(pre, GA_LOAD(base)) : GA_LOAD(base);
-    *(ga_out_t*)(out + base * ga_oes) = ga_store(run);
+    GA_OUT(base) = ga_store(run);
     for (int e = 1; e < cnt; e++) {
         run = ga_op(run, GA_LOAD(base + e));
-        *(ga_out_t*)(out + (base + e) * ga_oes) = ga_store(run);
+        GA_OUT(base + e) = ga_store(run);
     }
     if (ga_tpr > 1) {
         ga_slot_store(ga_incl + t, run);
@@ -340,10 +348,11 @@ ${row_index}
     for (int it = 0; it < GA_ITEMS; it++) {
         const int e = it * GA_BLOCK + (int)tid;
         if (e < cnt)
-            *(ga_out_t*)(out + (base + e) * ga_oes) = ga_store(sb[GA_PAD(e)]);
+            GA_OUT(base + e) = ga_store(sb[GA_PAD(e)]);
     }
 #endif
 #undef GA_LOAD
+#undef GA_OUT
 }
 
 //@ serial
