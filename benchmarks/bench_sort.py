@@ -67,8 +67,8 @@ def frameworks():
 def sort_note():
     from gpuarray import _radix
     return ("gpuarray sort: its own LSD radix sort (kernels/sort.cuh: onesweep passes of 8-bit "
-            f"digits, decoupled look-back), {_radix.BLOCK} threads x ITEMS={_radix.ITEMS} keys "
-            "per tile by key width")
+            f"digits, decoupled look-back); threads per block {_radix.BLOCKS} and keys per "
+            f"thread {_radix.ITEMS} by key width")
 
 
 def cases(scale, rng):

@@ -35,13 +35,16 @@ _zeros = _core.zeros
 #: Run the device kernels on the host backend too (tests, debugging).
 FORCE_DEVICE = os.environ.get('GPUARRAY_FORCE_DEVICE_SORT', '') not in ('', '0')
 
-#: Threads of a pass block (a multiple of 32, at least 256: one thread per
-#: digit in the per-digit steps).
-BLOCK = 256
-#: Keys per thread of a pass, by key width, at most: the tile (BLOCK *
+#: Threads of a pass block by key width (a multiple of 32, at least 256:
+#: one thread per digit in the per-digit steps). On the H200
+#: (scripts/sort_tile_sweep.py): 64M float32 sorted in 3.17 ms at 512 x 11
+#: keys per thread, 3.45 ms at 256 x 15; 16M float64 in 2.16 ms at 256 x 8,
+#: 2.24 ms at 256 x 11.
+BLOCKS = {1: 512, 2: 512, 4: 512, 8: 256}
+#: Keys per thread of a pass, by key width, at most: the tile (block *
 #: items keys) is staged in shared memory, which must stay under
 #: SHARED_LIMIT; pass_items() lowers it where the wide index needs room.
-ITEMS = {1: 16, 2: 16, 4: 15, 8: 11}
+ITEMS = {1: 16, 2: 16, 4: 11, 8: 8}
 #: Static shared memory one block may declare on every CUDA GPU (48 KiB;
 #: more needs the opt-in dynamic attribute).
 SHARED_LIMIT = 48 * 1024
@@ -97,12 +100,13 @@ def _stage_bytes(width, big_index):
 
 def pass_shared_bytes(width, big_index, items):
     """The static shared memory of ga_sort_pass (kernels/sort.cuh) for a
-    tile of BLOCK * items keys: per-warp digit counts, the per-digit
+    tile of BLOCKS[width] * items keys: per-warp digit counts, the per-digit
     counts, starts and global offsets, the warp sums, the tile's digits and
     the staging buffer. Must follow that kernel's __shared__ declarations."""
     idx = 8 if big_index else 4
-    tile = BLOCK * items
-    fixed = (BLOCK // 32) * 256 * 4 + 256 * 4 * 2 + (256 // 32) * 4 + 256 * idx + 4
+    block = BLOCKS[width]
+    tile = block * items
+    fixed = (block // 32) * 256 * 4 + 256 * 4 * 2 + (256 // 32) * 4 + 256 * idx + 4
     stage = -(-tile * _stage_bytes(width, big_index) // 8) * 8
     return fixed + tile + stage
 
@@ -123,7 +127,7 @@ _modules = {}
 
 def _module(width, big_index, big_status):
     items = pass_items(width, big_index)
-    key = (width, big_index, big_status, BLOCK, items, HIST_PARTS[width], MATCH_ANY)
+    key = (width, big_index, big_status, BLOCKS[width], items, HIST_PARTS[width], MATCH_ANY)
     mod = _modules.get(key)
     if mod is None:
         from gpuarray._kernel import RawModule
@@ -132,7 +136,7 @@ def _module(width, big_index, big_status):
             'typedef {} ga_key_t;'.format(_CT[width]),
             'typedef {} ga_idx_t;'.format(idx_ct),
             'typedef {} ga_status_t;'.format('unsigned long long' if big_status else 'unsigned int'),
-            '#define GA_SORT_BLOCK {}'.format(BLOCK),
+            '#define GA_SORT_BLOCK {}'.format(BLOCKS[width]),
             '#define GA_SORT_ITEMS {}'.format(items),
             '#define GA_SORT_INF {}'.format(_INF[width]),
             '#define GA_SORT_STAGE_BYTES {}'.format(_stage_bytes(width, big_index)),
@@ -203,8 +207,9 @@ def sort_keys(keys, nrows=1, *, descending=False, keys_out=True, index=None, per
     sms, host = _ew.device_info()
 
     hist = _zeros((P * 256,), idx_dt)
-    hist_grid = _grid(n, BLOCK, sms * HIST_BLOCKS_PER_SM)
-    _kernel(mod, 'ga_sort_histogram')(hist_grid, BLOCK, (keys, n, L, nkey, nseg, kind, flip, hist))
+    block = BLOCKS[width]
+    hist_grid = _grid(n, block, sms * HIST_BLOCKS_PER_SM)
+    _kernel(mod, 'ga_sort_histogram')(hist_grid, block, (keys, n, L, nkey, nseg, kind, flip, hist))
     offsets = _empty((P * 256,), idx_dt)
     _kernel(mod, 'ga_sort_offsets')(P, 256, (hist, offsets))
 
@@ -227,7 +232,7 @@ def sort_keys(keys, nrows=1, *, descending=False, keys_out=True, index=None, per
                                               (perm, n, L, int(index == 'axis'), out_idx))
         return out_keys, out_idx
 
-    tile = BLOCK * pass_items(width, idx_dt.itemsize == 8)
+    tile = block * pass_items(width, idx_dt.itemsize == 8)
     ntiles = -(-n // tile)
     status_dt = numpy.uint64 if big_status else numpy.uint32
     status = _zeros((m, ntiles * 256), status_dt)
@@ -256,7 +261,7 @@ def sort_keys(keys, nrows=1, *, descending=False, keys_out=True, index=None, per
                 dst_v, vmode = val_tmp[j % 2], 1
             else:
                 dst_v, vmode = out_idx, vals_out_mode
-        kpass(ntiles, BLOCK, (src_k, dst_k, src_v, dst_v, n, L, kind, 0 if seg else flip, shift, seg,
+        kpass(ntiles, block, (src_k, dst_k, src_v, dst_v, n, L, kind, 0 if seg else flip, shift, seg,
                               vals_in, vmode, offsets[p * 256:(p + 1) * 256], status[j],
                               counters[j:j + 1]))
         src_k, src_v = dst_k, dst_v
