@@ -52,26 +52,29 @@ _NANSUM = _red._Builtin('nansum', 'nansum', _b_nansum('sum', '0'))
 _NANPROD = _red._Builtin('nanprod', 'nanprod', _b_nansum('prod', '1'))
 
 
+def _nan_as_identity(fname, reduction, builtin, a, axis, dtype, out, keepdims, initial, where):
+    """nansum / nanprod: the plain reduction where NaN cannot occur, a
+    where= mask of the non-NaN elements where initial= or where= is given,
+    else the builtin kernel that maps NaN to the identity."""
+    a = _as_array(a, fname)
+    if initial is not None or where is not True:
+        return reduction(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
+                         where=_not_nan(a, where))
+    if not _has_nan(a.dtype):
+        return reduction(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+    return _red._simple(fname, a, axis, dtype, out, keepdims, builtin)
+
+
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     """Sum over `axis` with NaN counted as zero (numpy.nansum)."""
-    a = _as_array(a, 'nansum')
-    if initial is not None or where is not True:
-        return _red.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
-                        where=_not_nan(a, where))
-    if not _has_nan(a.dtype):
-        return _red.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
-    return _red._simple('nansum', a, axis, dtype, out, keepdims, _NANSUM)
+    return _nan_as_identity('nansum', _red.sum, _NANSUM, a, axis, dtype, out, keepdims, initial,
+                            where)
 
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     """Product over `axis` with NaN counted as one (numpy.nanprod)."""
-    a = _as_array(a, 'nanprod')
-    if initial is not None or where is not True:
-        return _red.prod(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
-                         where=_not_nan(a, where))
-    if not _has_nan(a.dtype):
-        return _red.prod(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
-    return _red._simple('nanprod', a, axis, dtype, out, keepdims, _NANPROD)
+    return _nan_as_identity('nanprod', _red.prod, _NANPROD, a, axis, dtype, out, keepdims,
+                            initial, where)
 
 
 # ---------------------------------------------------- nanmin, nanmax

@@ -116,3 +116,17 @@ def random_array(rng, shape, dtype):
 def random(rng):
     """random(shape, dtype): a seeded random NumPy array."""
     return lambda shape, dtype=np.float64: random_array(rng, shape, dtype)
+
+
+def assert_matches_numpy(got, expected, rtol=1e-10, atol=1e-12):
+    """`got` (a gpuarray array) has NumPy's result's dtype, shape and values:
+    floats and complex to rtol/atol (NaN equal to NaN), the rest exactly."""
+    import gpuarray
+    expected = np.asarray(expected)
+    assert isinstance(got, gpuarray.ndarray), type(got)
+    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    if expected.dtype.kind in 'fc':
+        np.testing.assert_allclose(got.get(), expected, rtol=rtol, atol=atol, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(got.get(), expected)

@@ -6,20 +6,9 @@ import pytest
 
 import gpuarray as cp
 
-from conftest import random_array
+from conftest import assert_matches_numpy as compare, random_array
 
 pytestmark = pytest.mark.device
-
-
-def compare(got, expected, rtol=1e-10, atol=1e-12):
-    expected = np.asarray(expected)
-    assert isinstance(got, cp.ndarray), type(got)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    if expected.dtype.kind in 'fc':
-        np.testing.assert_allclose(got.get(), expected, rtol=rtol, atol=atol, equal_nan=True)
-    else:
-        np.testing.assert_array_equal(got.get(), expected)
 
 
 @pytest.mark.parametrize('dtype', [np.int32, np.uint8, np.float32, np.float64, np.bool_])
