@@ -202,8 +202,10 @@ def pad(array, pad_width, mode='constant', **kwargs):
     """`array` padded by pad_width[axis] = (before, after) elements along
     each axis (NumPy's broadcasting of pad_width, or a dict of axes). Modes
     'constant' (constant_values), 'edge', 'reflect', 'symmetric', 'wrap'
-    and 'empty' (here: zeros); other modes raise NotImplementedError. A new
-    array: one device gather."""
+    and 'empty' (here: zeros) are one device gather; 'maximum', 'minimum',
+    'mean', 'median' (stat_length) and 'linear_ramp' (end_values) fill
+    the pads one axis after the other, as NumPy does, from device
+    reductions and ranges. A function as mode raises NotImplementedError."""
     x = _one(array, 'pad')
     widths = _pad_widths(pad_width, x.ndim)
     if callable(mode):
@@ -215,9 +217,8 @@ def pad(array, pad_width, mode='constant', **kwargs):
     if unsupported:
         raise ValueError("unsupported keyword arguments for mode '{}': {}".format(
             mode, unsupported))
-    if mode not in _INDEX_MODES + ('constant', 'empty'):
-        raise NotImplementedError("gpuarray.pad: mode '{}' is not implemented (constant, edge, "
-                                  "reflect, symmetric, wrap and empty are)".format(mode))
+    if mode in _STAT_MODES or mode == 'linear_ramp':
+        return _pad_by_axes(x, widths, mode, kwargs)
     if kwargs.get('reflect_type', 'even') != 'even':
         if kwargs['reflect_type'] == 'odd':
             raise NotImplementedError("gpuarray.pad: reflect_type='odd' is not implemented")
@@ -263,6 +264,81 @@ def pad(array, pad_width, mode='constant', **kwargs):
             index = numpy.pad(numpy.arange(n, dtype=numpy.int64), (before, after), mode=mode)
             maps.append(_gather.host_table(index * st))
     return _gather.gather(x, maps, fill=fill)
+
+
+_STAT_MODES = ('maximum', 'minimum', 'mean', 'median')
+
+
+def _pad_by_axes(x, widths, mode, kwargs):
+    """pad's statistic and ramp modes, NumPy's algorithm: the array goes
+    into the middle of the padded one; then, axis after axis, the pads of
+    that axis are filled from the lines along it (within the original
+    extent of the axis, across the whole padded extent of the axes done
+    before), so that corners take statistics of already padded values."""
+    from gpuarray import _reduction, _ufuncs
+    from gpuarray._quantiles import median
+    from gpuarray._ranges import linspace
+    from gpuarray._manipulation import squeeze
+    from gpuarray._rearranging import flip
+    nd = x.ndim
+    shape = tuple(n + b + e for n, (b, e) in zip(x.shape, widths))
+    out = _core.empty(shape, x.dtype)
+    inner = tuple(slice(b, b + n) for n, (b, _) in zip(x.shape, widths))
+    if x.size:
+        _ew.copy_into(x, out[inner])
+    if mode == 'linear_ramp':
+        ends = _pairs(kwargs.get('end_values', 0), nd)
+    else:
+        stat_length = kwargs.get('stat_length', None)
+        lengths = ([(None, None)] * nd if stat_length is None else
+                   _pairs(stat_length, nd, as_index=True))
+        func = {'maximum': _reduction.amax, 'minimum': _reduction.amin,
+                'mean': _reduction.mean, 'median': median}[mode]
+
+    def along(axis, sl):
+        return tuple(sl if d == axis else slice(None) for d in range(nd))
+
+    for axis, (before, after) in enumerate(widths):
+        if not before and not after:
+            continue
+        n = x.shape[axis]
+        if n == 0:
+            raise ValueError("can't extend empty axis {} using modes other than 'constant' "
+                             "or 'empty'".format(axis))
+        core = out[along(axis, slice(before, before + n))]
+        if mode == 'linear_ramp':
+            for side, width, edge_at, end in ((0, before, 0, ends[axis][0]),
+                                              (1, after, n - 1, ends[axis][1])):
+                if not width:
+                    continue
+                edge = squeeze(core[along(axis, slice(edge_at, edge_at + 1))], axis=axis)
+                ramp = linspace(end, edge, num=width, endpoint=False, dtype=x.dtype, axis=axis)
+                if side == 1:
+                    ramp = flip(ramp, axis=axis)
+                dst = slice(0, before) if side == 0 else slice(before + n, before + n + after)
+                out[along(axis, dst)] = ramp
+            continue
+        stats = []
+        for side, width in ((0, before), (1, after)):
+            length = lengths[axis][side]
+            length = n if length is None else min(int(length), n)
+            if not width:
+                stats.append(None)
+                continue
+            if length == 0:
+                if mode in ('maximum', 'minimum'):
+                    raise ValueError('stat_length of 0 yields no value for padding')
+            region = slice(0, length) if side == 0 else slice(n - length, n)
+            stat = func(core[along(axis, region)], axis=axis, keepdims=True)
+            if x.dtype.kind in 'iub' and mode in ('mean', 'median'):
+                # NumPy rounds the statistic (half to even) before the cast
+                stat = _ufuncs.rint(stat)
+            stats.append(stat)
+        if before:
+            out[along(axis, slice(0, before))] = stats[0].astype(x.dtype)
+        if after:
+            out[along(axis, slice(before + n, before + n + after))] = stats[1].astype(x.dtype)
+    return out
 
 
 # ------------------------------------------------------------------ resize

@@ -338,6 +338,39 @@ def test_pad_modes(random, mode, dtype):
     same(cp.pad(cp.asarray(h), {1: (2, 1)}, mode), np.pad(h, {1: (2, 1)}, mode))
 
 
+@pytest.mark.parametrize('mode,dtype', [('maximum', np.int16), ('minimum', np.float32),
+                                        ('mean', np.float64), ('mean', np.int32),
+                                        ('median', np.float64), ('median', np.uint8),
+                                        ('linear_ramp', np.float64), ('linear_ramp', np.int16)])
+def test_pad_statistic_and_ramp_modes(random, mode, dtype):
+    for a, h in views(random, dtype):
+        if h.size == 0 or h.ndim == 0:
+            continue
+        for width in [1, (2, 3), ((1, 0), (0, 2)), 0]:
+            same_close(cp.pad(a, width, mode), np.pad(h, width, mode))
+    h = random((5, 6), dtype)
+    a = cp.asarray(h)
+    if mode == 'linear_ramp':
+        for ends in [3, (1, -4), ((2, 5), (-1, 0))]:
+            same_close(cp.pad(a, ((3, 1), (2, 4)), mode, end_values=ends),
+                       np.pad(h, ((3, 1), (2, 4)), mode, end_values=ends))
+    else:
+        for length in [1, 2, (1, 3), ((2, 1), (4, 9))]:
+            same_close(cp.pad(a, ((2, 1), (3, 2)), mode, stat_length=length),
+                       np.pad(h, ((2, 1), (3, 2)), mode, stat_length=length))
+    same_close(cp.pad(a, {1: (2, 1)}, mode), np.pad(h, {1: (2, 1)}, mode))
+
+
+def same_close(got, want):
+    """As same(), floats to rounding (means and ramps are sums)."""
+    if want.dtype.kind not in 'fc':
+        return same(got, want)
+    assert isinstance(got, cp.ndarray), type(got)
+    assert got.shape == want.shape and got.dtype == want.dtype, (got.shape, got.dtype, want.shape,
+                                                                 want.dtype)
+    np.testing.assert_allclose(got.get(), want, rtol=1e-5 if want.dtype.itemsize <= 4 else 1e-12)
+
+
 def test_pad_constant_values_and_empty_axes(random):
     h = random((3, 4), np.float32)
     a = cp.asarray(h)
@@ -365,8 +398,12 @@ def test_pad_errors():
         cp.pad(a, 1, 'edge', constant_values=1)
     with pytest.raises(ValueError):
         cp.pad(a, ((1, 2, 3),))
-    with pytest.raises(NotImplementedError):
-        cp.pad(a, 1, 'mean')
+    with pytest.raises(ValueError, match='stat_length of 0'):
+        cp.pad(a, 1, 'maximum', stat_length=0)
+    with pytest.raises(ValueError, match='negative'):
+        cp.pad(a, 1, 'mean', stat_length=-1)
+    with pytest.raises(ValueError, match="can't extend empty axis 0"):
+        cp.pad(cp.zeros((0, 3)), 1, 'median')
     with pytest.raises(NotImplementedError):
         cp.pad(a, 1, 'reflect', reflect_type='odd')
 
