@@ -58,6 +58,10 @@ from gpuarray import _searching
 from gpuarray._comparison import isclose, allclose, array_equal, array_equiv  # noqa: F401
 from gpuarray._unravel import unravel_index, ravel_multi_index  # noqa: F401
 from gpuarray._properties import ndim, shape, size  # noqa: F401
+from gpuarray._index_tricks import (  # noqa: F401
+    ix_, r_, c_, tril_indices, triu_indices, tril_indices_from, triu_indices_from, diag_indices,
+    diag_indices_from, mask_indices, fill_diagonal, select, extract, place, putmask, vander,
+)
 # sorting, searching, sets and order statistics (over the radix sort, _radix.py)
 from gpuarray._sorting import (  # noqa: F401
     sort, argsort, lexsort, partition, argpartition, searchsorted, sort_complex,
