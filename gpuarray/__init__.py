@@ -62,6 +62,29 @@ from gpuarray._index_tricks import (  # noqa: F401
     ix_, r_, c_, tril_indices, triu_indices, tril_indices_from, triu_indices_from, diag_indices,
     diag_indices_from, mask_indices, fill_diagonal, select, extract, place, putmask, vander,
 )
+from gpuarray._aliases import (  # noqa: F401
+    cumproduct, product, alltrue, sometrue, round_, trapz, row_stack, msort, Inf, Infinity, PINF,
+    infty, NINF, NaN, NAN, PZERO, NZERO, s_, index_exp, ndindex, iterable, typename, mintypecode,
+    isscalar, base_repr, binary_repr, min_scalar_type, get_printoptions, set_printoptions,
+    printoptions,
+)
+from gpuarray._type_tests import (  # noqa: F401
+    iscomplex, isreal, iscomplexobj, isrealobj, isfortran, isposinf, isneginf, may_share_memory,
+    shares_memory,
+)
+from gpuarray._windows import bartlett, blackman, hamming, hanning  # noqa: F401
+from gpuarray._kind import (  # noqa: F401
+    copyto, require, asfarray, asarray_chkfinite, rollaxis, trim_zeros,
+)
+from gpuarray._io import (  # noqa: F401
+    save, savez, savez_compressed, load, savetxt, array2string, array_repr, array_str,
+    format_float_positional, format_float_scientific,
+)
+from gpuarray import exceptions  # noqa: F401
+from gpuarray.exceptions import (  # noqa: F401
+    AxisError, ComplexWarning, ModuleDeprecationWarning, RankWarning, TooHardError,
+    VisibleDeprecationWarning,
+)
 # sorting, searching, sets and order statistics (over the radix sort, _radix.py)
 from gpuarray._sorting import (  # noqa: F401
     sort, argsort, lexsort, partition, argpartition, searchsorted, sort_complex,
