@@ -63,15 +63,19 @@ from gpuarray._index_tricks import (  # noqa: F401
     diag_indices_from, mask_indices, fill_diagonal, select, extract, place, putmask, vander,
 )
 from gpuarray._aliases import (  # noqa: F401
-    cumproduct, product, alltrue, sometrue, round_, trapz, row_stack, msort, Inf, Infinity, PINF,
-    infty, NINF, NaN, NAN, PZERO, NZERO, s_, index_exp, ndindex, iterable, typename, mintypecode,
-    isscalar, base_repr, binary_repr, min_scalar_type, get_printoptions, set_printoptions,
-    printoptions,
+    cumproduct, product, alltrue, sometrue, round_, trapz, row_stack, msort, fromDlpack, Inf,
+    Infinity, PINF, infty, NINF, NaN, NAN, PZERO, NZERO, s_, index_exp, ndindex, iterable,
+    typename, mintypecode, isscalar, base_repr, binary_repr, min_scalar_type, get_printoptions,
+    set_printoptions, printoptions,
 )
 from gpuarray._type_tests import (  # noqa: F401
     iscomplex, isreal, iscomplexobj, isrealobj, isfortran, isposinf, isneginf, may_share_memory,
-    shares_memory,
+    shares_memory, byte_bounds,
 )
+from gpuarray._apply import apply_along_axis, apply_over_axes  # noqa: F401
+from gpuarray._complex import real_if_close  # noqa: F401
+from gpuarray._dtypes import common_type  # noqa: F401
+from gpuarray._convolve import correlate  # noqa: F401
 from gpuarray._windows import bartlett, blackman, hamming, hanning  # noqa: F401
 from gpuarray._kind import (  # noqa: F401
     copyto, require, asfarray, asarray_chkfinite, rollaxis, trim_zeros,

@@ -52,6 +52,12 @@ def row_stack(tup, *, dtype=None, casting='same_kind'):
     return vstack(tup, dtype=dtype, casting=casting)
 
 
+def fromDlpack(dltensor):
+    """from_dlpack (CuPy's older name)."""
+    from gpuarray._interop import from_dlpack
+    return from_dlpack(dltensor)
+
+
 def msort(a):
     """A copy of `a` sorted along its first axis (NumPy 1's msort)."""
     from gpuarray._sorting import sort

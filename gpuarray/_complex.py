@@ -105,3 +105,18 @@ def _assign_part(dst, value):
     if isinstance(value, _ndarray) and value.dtype.kind == 'c' and dst.dtype.kind != 'c':
         value = _real_of(value)      # NumPy casts complex to real (with a warning)
     dst[...] = value
+
+
+def real_if_close(a, tol=100):
+    """`a`'s real part where every imaginary part is within `tol` machine
+    epsilons of zero (tol > 1), or within `tol` itself (tol <= 1), else `a`
+    (numpy.real_if_close: the real part is a view; one bool read back)."""
+    from gpuarray import _reduction, _ufuncs
+    a = _as_array(a, 'real_if_close')
+    if a.dtype.kind != 'c':
+        return a
+    if tol > 1:
+        tol = numpy.finfo(a.dtype).eps * tol
+    if bool(_reduction.all(_ufuncs.absolute(imag(a)) < tol).get()):
+        return real(a)
+    return a

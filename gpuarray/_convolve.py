@@ -1,14 +1,16 @@
 """gpuarray._convolve - the discrete linear convolution of two 1-D arrays
 (numpy.convolve), on the device: one thread per output element summing
 the products over the overlap (direct, O(len(a) * len(v)), as NumPy's).
-Complex operands are not conjugated; bools give logical or of ands."""
+Complex operands are not conjugated; bools give logical or of ands.
+correlate (numpy.correlate) is the convolution with v conjugated and
+reversed."""
 
 import numpy
 
 from gpuarray import _core
 from gpuarray import _elementwise as _ew
 
-__all__ = ['convolve']
+__all__ = ['convolve', 'correlate']
 
 _ndarray = _core.ndarray
 _MODES = {'full': 2, 'same': 1, 'valid': 0, 'f': 2, 's': 1, 'v': 0, 2: 2, 1: 1, 0: 0}
@@ -79,3 +81,19 @@ def convolve(a, v, mode='full'):
     out = _core.empty((length,), dt)
     _kernel(dt)(a, v, n, m, off, out)
     return out
+
+
+def correlate(a, v, mode='valid'):
+    """The cross-correlation of 1-D a and v (numpy.correlate):
+    c[k] = sum_n a[n + k] * conj(v[n]); mode 'valid' (the default),
+    'same' or 'full'."""
+    from gpuarray._ufuncs import conjugate
+    a, v = _as_1d(a, 'a'), _as_1d(v, 'v')
+    w = (conjugate(v) if v.dtype.kind == 'c' else v)[::-1]
+    if _MODES.get(mode) == 1 and a.size < v.size and a.size:
+        # NumPy centres 'same' of a shorter a differently from convolve's
+        # (which swaps the operands): the window starts at len(a) // 2
+        full = convolve(a, w, 'full')
+        start = a.size // 2
+        return full[start:start + v.size].copy()
+    return convolve(a, w, mode)

@@ -56,3 +56,14 @@ def isdtype(dtype, kind):
     'unsigned integer', 'integral', 'real floating', 'complex floating',
     'numeric', a dtype, or a tuple of these)."""
     return numpy.isdtype(_dtype_of(dtype), kind)
+
+
+def common_type(*arrays):
+    """The inexact scalar type the arrays' values fit in (numpy.common_type:
+    integers count as float64): NumPy's own rule, on empty host proxies of
+    the dtypes."""
+    return numpy.common_type(*[numpy.empty(0, _array_dtype(a)) for a in arrays])
+
+
+def _array_dtype(a):
+    return a.dtype if hasattr(a, 'dtype') else numpy.asarray(a).dtype

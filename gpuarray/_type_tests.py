@@ -1,7 +1,7 @@
 """gpuarray._type_tests - the type and content tests of NumPy's
 numpy.lib.type_check family on device arrays: iscomplex, isreal,
 iscomplexobj, isrealobj, isfortran, isposinf, isneginf, and the memory
-overlap tests may_share_memory and shares_memory."""
+extent and overlap tests byte_bounds, may_share_memory and shares_memory."""
 
 import numpy
 
@@ -109,3 +109,9 @@ def shares_memory(a, b, max_work=None):
         return numpy.lib.stride_tricks.as_strided(
             buf[x.data.ptr - base:], x.shape + (x.itemsize,), x.strides + (1,))
     return bool(numpy.shares_memory(proxy(a), proxy(b), max_work=max_work))
+
+
+def byte_bounds(a):
+    """(low, high): the first byte and one past the last that `a` can touch,
+    as device addresses (numpy.byte_bounds)."""
+    return _byte_range(a)

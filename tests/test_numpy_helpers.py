@@ -170,3 +170,48 @@ def test_exceptions_are_numpys():
     with warnings.catch_warnings():
         warnings.simplefilter('error', cp.ComplexWarning)
         assert issubclass(cp.ComplexWarning, RuntimeWarning)
+
+
+@pytest.mark.parametrize('dtype', [np.float64, np.complex128, np.int32])
+def test_correlate(rng, dtype):
+    for na, nv in [(9, 4), (4, 9), (6, 6), (4, 6), (1, 3)]:
+        a = random_array(rng, (na,), dtype)
+        v = random_array(rng, (nv,), dtype)
+        for mode in ('valid', 'same', 'full'):
+            compare(cp.correlate(cp.asarray(a), cp.asarray(v), mode),
+                    np.correlate(a, v, mode), rtol=1e-10, atol=1e-6)
+
+
+def test_apply_along_and_over_axes(rng):
+    h = random_array(rng, (3, 4, 5), np.float64)
+    d = cp.asarray(h)
+    for axis in (0, 1, -1):
+        compare(cp.apply_along_axis(cp.sum, axis, d), np.apply_along_axis(np.sum, axis, h))
+        compare(cp.apply_along_axis(lambda x: x[::-1] * 2, axis, d),
+                np.apply_along_axis(lambda x: x[::-1] * 2, axis, h))
+        compare(cp.apply_along_axis(lambda x: cp.outer(x, x[:2]), axis, d),
+                np.apply_along_axis(lambda x: np.outer(x, x[:2]), axis, h))
+    compare(cp.apply_along_axis(cp.percentile, 1, d, 30), np.apply_along_axis(np.percentile,
+                                                                                1, h, 30))
+    with pytest.raises(ValueError, match='iteration dimensions are 0'):
+        cp.apply_along_axis(cp.sum, 0, cp.zeros((3, 0)))
+    compare(cp.apply_over_axes(cp.sum, d, [0, 2]), np.apply_over_axes(np.sum, h, [0, 2]))
+    compare(cp.apply_over_axes(cp.max, d, 1), np.apply_over_axes(np.max, h, 1))
+
+
+def test_real_if_close_common_type_byte_bounds(rng):
+    x = rng.standard_normal(6)
+    c = x + 1e-18j
+    compare(cp.real_if_close(cp.asarray(c)), np.real_if_close(c))
+    c2 = x + 1e-3j
+    compare(cp.real_if_close(cp.asarray(c2)), np.real_if_close(c2))
+    compare(cp.real_if_close(cp.asarray(c2), tol=0.01), np.real_if_close(c2, tol=0.01))
+    compare(cp.real_if_close(cp.asarray(x)), x)
+    for dts in [(np.int16,), (np.float32,), (np.float32, np.complex64), (np.float16, np.int8)]:
+        arrays = [cp.zeros(2, dt) for dt in dts]
+        assert cp.common_type(*arrays) is np.common_type(*[np.zeros(2, dt) for dt in dts])
+    a = cp.zeros((4, 5), np.float32)
+    lo, hi = cp.byte_bounds(a)
+    assert hi - lo == 80 and lo == a.data.ptr
+    lo, hi = cp.byte_bounds(a[::-1, 1:3])
+    assert lo == a.data.ptr + 4 and hi - lo == 3 * 20 + 8
