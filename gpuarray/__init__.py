@@ -98,7 +98,7 @@ from gpuarray._sets import (  # noqa: F401
     unique, unique_values, unique_counts, unique_inverse, unique_all,
     isin, in1d, union1d, intersect1d, setdiff1d, setxor1d,
 )
-from gpuarray._quantiles import median, percentile, quantile  # noqa: F401
+from gpuarray._quantiles import median, nanmedian, percentile, quantile  # noqa: F401
 
 # math: more ufuncs, ufunc methods, scans, complex parts, rounding, dtype
 # helpers, products, nan-functions, differences, statistics, histograms

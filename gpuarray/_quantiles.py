@@ -184,6 +184,45 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return _finish(res.reshape(res_shape), out, 'median')
 
 
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """The median along `axis` ignoring NaNs (numpy.nanmedian): each row is
+    sorted (NaNs go last), its count of numbers gives the middle positions,
+    and the two middle values are gathered and averaged on the device; an
+    all-NaN slice gives NaN with NumPy's RuntimeWarning. Integer input has
+    no NaN: that is median."""
+    from gpuarray import _reduction as red, _ufuncs
+    from gpuarray._taking import take_along_axis
+    a = _sorting.as_device(a, 'nanmedian')
+    _sorting._check_supported(a.dtype, 'nanmedian')
+    if a.dtype.kind not in 'fc':
+        return median(a, axis=axis, out=out, keepdims=keepdims)
+    if _radix.use_numpy():
+        return _host_out(numpy.nanmedian(_host(a), axis=axis, keepdims=keepdims), out,
+                         'nanmedian')
+    T = a.dtype
+    R = numpy.median(numpy.zeros(2, T)).dtype
+    A = numpy.dtype(numpy.float32) if T == numpy.float16 else R
+    rows, kshape, kd = _reduced_rows(a, axis, 'nanmedian')
+    M, L = rows.shape
+    res_shape = kd if keepdims else kshape
+    if M == 0 or L == 0:
+        if M and not L:
+            warnings.warn('All-NaN slice encountered', RuntimeWarning, stacklevel=2)
+        return _finish(_core.full(res_shape, numpy.nan, R), out, 'nanmedian')
+    s = _sorted_rows(rows)
+    count = red.sum(_ufuncs.logical_not(_ufuncs.isnan(s)), axis=1, dtype=numpy.int64)
+    lo = _ufuncs.maximum(_ufuncs.floor_divide(count - 1, 2), 0).reshape((M, 1))
+    hi = _ufuncs.minimum(_ufuncs.floor_divide(count, 2), L - 1).reshape((M, 1))
+    vlo = take_along_axis(s, lo, axis=1).reshape(M).astype(A)
+    vhi = take_along_axis(s, hi, axis=1).reshape(M).astype(A)
+    mid = _ufuncs.true_divide(_ufuncs.add(vlo, vhi), 2).astype(R)
+    empty = count == 0
+    if bool(empty.any().get()):
+        warnings.warn('All-NaN slice encountered', RuntimeWarning, stacklevel=2)
+        mid = _ufuncs.where(empty, R.type(numpy.nan), mid)
+    return _finish(mid.reshape(res_shape), out, 'nanmedian')
+
+
 # --------------------------------------------------------------- quantiles
 
 def _index_kernel(method, q_ct, r_ct):

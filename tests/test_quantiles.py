@@ -11,7 +11,7 @@ import pytest
 
 import gpuarray as cp
 from gpuarray import _radix
-from conftest import BACKEND
+from conftest import BACKEND, random_array
 
 pytestmark = pytest.mark.device
 
@@ -142,3 +142,26 @@ def test_errors(path):
             cp.quantile(d, 0.3, method='lower', interpolation='lower')
     with pytest.warns(RuntimeWarning, match='Mean of empty slice'):
         cp.median(cp.asarray(np.zeros(0)))
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64, np.float16, np.int32])
+def test_nanmedian(rng, path, dtype):
+    x = random_array(rng, (6, 7, 5), dtype)
+    if np.dtype(dtype).kind == 'f':
+        x[rng.random(x.shape) < 0.3] = np.nan
+        x[2, :, 1] = np.nan          # an all-NaN slice along axis 1
+    d = cp.asarray(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        for axis in (None, 0, 1, -1, (0, 2)):
+            for keepdims in (False, True):
+                want = np.nanmedian(x, axis=axis, keepdims=keepdims)
+                got = cp.nanmedian(d, axis=axis, keepdims=keepdims)
+                assert got.dtype == want.dtype and got.shape == want.shape
+                np.testing.assert_allclose(got.get(), want, rtol=1e-3 if dtype == np.float16
+                                           else 1e-6, equal_nan=True)
+        out = cp.empty((6, 5), np.nanmedian(x, axis=1).dtype)
+        assert cp.nanmedian(d, axis=1, out=out) is out
+    if np.dtype(dtype).kind == 'f':
+        with pytest.warns(RuntimeWarning, match='All-NaN'):
+            cp.nanmedian(d, axis=1)
