@@ -514,6 +514,14 @@ def _simple(fname, a, axis, dtype, out, keepdims, make):
     (_Reduction, var_ct of the input, scalar args)."""
     if not isinstance(a, _ndarray):
         _check_array(a, fname)
+    if dtype is not None and a.dtype.kind == 'c' and numpy.dtype(dtype).kind in 'iuf':
+        # NumPy casts complex input to a real dtype= by dropping the
+        # imaginary part, with a ComplexWarning: reduce the real part
+        import warnings
+        warnings.warn('Casting complex values to real discards the imaginary part',
+                      numpy.exceptions.ComplexWarning, stacklevel=3)
+        from gpuarray._complex import real
+        a = real(a)
     key = (fname, a.dtype, a.shape, a.strides, _axis_key(axis), keepdims, dtype)
     p = _plans.get(key)
     if p is None:

@@ -90,3 +90,17 @@ def test_nan_functions_take_where_initial_mean_correction(rng):
         same(cp.nanstd(g, axis=1, mean=cp.asarray(mu), correction=1),
              np.nanstd(h, axis=1, mean=mu, correction=1))
 
+
+
+@pytest.mark.parametrize('fname', ['sum', 'prod'])
+def test_complex_input_to_a_real_dtype_drops_the_imaginary_part(rng, fname):
+    h = rng.standard_normal((4, 3)) + 1j * rng.standard_normal((4, 3))
+    g = cp.asarray(h)
+    for dt in (np.float64, np.float32, np.int64):
+        for axis in (None, 1):
+            with pytest.warns(np.exceptions.ComplexWarning):
+                got = getattr(cp, fname)(g, axis=axis, dtype=dt)
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', np.exceptions.ComplexWarning)
+                want = getattr(np, fname)(h, axis=axis, dtype=dt)
+            same(got, want, 1e-5)
