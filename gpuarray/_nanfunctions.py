@@ -52,29 +52,36 @@ _NANSUM = _red._Builtin('nansum', 'nansum', _b_nansum('sum', '0'))
 _NANPROD = _red._Builtin('nanprod', 'nanprod', _b_nansum('prod', '1'))
 
 
-def _nan_as_identity(fname, reduction, builtin, a, axis, dtype, out, keepdims, initial, where):
-    """nansum / nanprod: the plain reduction where NaN cannot occur, a
-    where= mask of the non-NaN elements where initial= or where= is given,
-    else the builtin kernel that maps NaN to the identity."""
+def _nan_skipping(fname, reduction, builtin, a, axis, out, keepdims, initial, where,
+                  dtype=None, warn_all_nan=False):
+    """The nan-reductions' one body: the plain reduction where NaN cannot
+    occur, a where= mask of the non-NaN elements where initial= or where=
+    is given, else the builtin kernel that skips NaN; with warn_all_nan, a
+    RuntimeWarning where a slice held only NaN (nanmin, nanmax). dtype= is
+    passed only to the reductions that take one (sum, prod)."""
     a = _as_array(a, fname)
+    kw = {} if dtype is None else {'dtype': dtype}
     if initial is not None or where is not True:
-        return reduction(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
-                         where=_not_nan(a, where))
+        return reduction(a, axis=axis, out=out, keepdims=keepdims, initial=initial,
+                         where=_not_nan(a, where), **kw)
     if not _has_nan(a.dtype):
-        return reduction(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
-    return _red._simple(fname, a, axis, dtype, out, keepdims, builtin)
+        return reduction(a, axis=axis, out=out, keepdims=keepdims, **kw)
+    r = _red._simple(fname, a, axis, dtype, out, keepdims, builtin)
+    if warn_all_nan:
+        _warn_all_nan(r, stacklevel=4)
+    return r
 
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     """Sum over `axis` with NaN counted as zero (numpy.nansum)."""
-    return _nan_as_identity('nansum', _red.sum, _NANSUM, a, axis, dtype, out, keepdims, initial,
-                            where)
+    return _nan_skipping('nansum', _red.sum, _NANSUM, a, axis, out, keepdims, initial, where,
+                         dtype=dtype)
 
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     """Product over `axis` with NaN counted as one (numpy.nanprod)."""
-    return _nan_as_identity('nanprod', _red.prod, _NANPROD, a, axis, dtype, out, keepdims,
-                            initial, where)
+    return _nan_skipping('nanprod', _red.prod, _NANPROD, a, axis, out, keepdims, initial,
+                         where, dtype=dtype)
 
 
 # ---------------------------------------------------- nanmin, nanmax
@@ -98,37 +105,25 @@ _NANMAX = _red._Builtin('nanmax', 'nanmax', _b_nanminmax('max'),
                         'zero-size array to reduction operation fmax which has no identity')
 
 
-def _warn_all_nan(r, message='All-NaN slice encountered'):
+def _warn_all_nan(r, message='All-NaN slice encountered', stacklevel=3):
+    """The warning at the user's call: stacklevel counts the frames from
+    here to it (3: the nan-function called this directly)."""
     from gpuarray import _ufuncs
     if r.size and bool(_ufuncs.isnan(r).any()):
-        warnings.warn(message, RuntimeWarning, stacklevel=3)
+        warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
 
 
 def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=True):
     """Smallest element over `axis`, NaN ignored (numpy.nanmin); a slice of
     only NaN gives NaN and a RuntimeWarning."""
-    a = _as_array(a, 'nanmin')
-    if initial is not None or where is not True:
-        return _red.amin(a, axis=axis, out=out, keepdims=keepdims, initial=initial,
-                         where=_not_nan(a, where))
-    if not _has_nan(a.dtype):
-        return _red.amin(a, axis=axis, out=out, keepdims=keepdims)
-    r = _red._simple('nanmin', a, axis, None, out, keepdims, _NANMIN)
-    _warn_all_nan(r)
-    return r
+    return _nan_skipping('nanmin', _red.amin, _NANMIN, a, axis, out, keepdims, initial, where,
+                         warn_all_nan=True)
 
 
 def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=True):
     """Largest element over `axis`, NaN ignored (numpy.nanmax)."""
-    a = _as_array(a, 'nanmax')
-    if initial is not None or where is not True:
-        return _red.amax(a, axis=axis, out=out, keepdims=keepdims, initial=initial,
-                         where=_not_nan(a, where))
-    if not _has_nan(a.dtype):
-        return _red.amax(a, axis=axis, out=out, keepdims=keepdims)
-    r = _red._simple('nanmax', a, axis, None, out, keepdims, _NANMAX)
-    _warn_all_nan(r)
-    return r
+    return _nan_skipping('nanmax', _red.amax, _NANMAX, a, axis, out, keepdims, initial, where,
+                         warn_all_nan=True)
 
 
 # ------------------------------------------------ nanargmin, nanargmax
