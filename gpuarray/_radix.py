@@ -8,8 +8,8 @@ positions, or in its internal index type for another round (lexsort).
 
 The kernels are those of ``kernels/sort.cuh`` (LSD radix, 8-bit digits, one
 "onesweep" pass per digit with decoupled look-back; see that file): one
-module per (key width, index width), compiled once, holding the histogram,
-offsets, pass, gather and widen kernels. A sort is: one histogram launch
+module per (key width, index width, payload or keys only), compiled once,
+holding the histogram, offsets, pass, gather and widen kernels. A sort is: one histogram launch
 (the digit counts of every pass from one read of the keys), one offsets
 launch, then one launch per pass. Passes whose digit is the same for every
 key (the high bytes of small integers, the row passes of few rows) leave
@@ -61,9 +61,24 @@ HIST_PARTS = {1: 4, 2: 4, 4: 4, 8: 2}
 #: (their counts have 30 bits). Tests lower them to run the wide variants.
 BIG_INDEX_MIN = 1 << 31
 BIG_STATUS_MIN = 1 << 30
-#: Rank with __match_any_sync instead of 8 ballots per key (a tuning knob:
-#: both are correct; the tests run both).
-MATCH_ANY = False
+#: How the pass finds the lanes of a warp that hold one digit (a tuning
+#: knob: all are correct; the tests run each): 0 eight ballots per key,
+#: 1 __match_any_sync, 2 a shared-memory atomicOr into per-warp masks
+#: (H200, 64M float32: 3.89 ms with ballots, 3.50 with masks, uncapped;
+#: 3.16 with __match_any_sync, 2.52 with masks, at 2 blocks).
+RANK = 2
+#: The pass kernel's __launch_bounds__ minimum of resident blocks per
+#: multiprocessor, by key width, (keys only, with a payload): a register
+#: cap (1: none beyond the block size's). Occupancy is what the pass lives
+#: on: on the H200 (scripts/sort_tile_sweep.py, 2026-12-02) 64M float32
+#: keys sorted in 3.50 ms uncapped (80 registers, one 512-thread block per
+#: multiprocessor), 2.52 ms at 2 (64), 2.32 ms at 3 (40, a few spilled
+#: words); 16M argsort in 0.94 ms at 2, where 3 spills 600 bytes.
+MIN_BLOCKS = {1: (3, 2), 2: (3, 2), 4: (3, 2), 8: (4, 3)}
+#: The pass kernel's preferred shared-memory carveout in percent of the
+#: multiprocessor's unified L1/shared memory (None: the driver's choice,
+#: which on the H200 left room for two 48 KiB blocks only).
+CARVEOUT = 100
 
 _KIND = {'u': 0, 'i': 1, 'f': 2, 'b': 3}
 _UINT = {1: numpy.uint8, 2: numpy.uint16, 4: numpy.uint32, 8: numpy.uint64}
@@ -98,6 +113,17 @@ def _stage_bytes(width, big_index):
     return max(width, 8 if big_index else 4)
 
 
+def _stage_words(width, big_index, items):
+    """32-bit words of the pass kernel's staging buffer: the tile's keys or
+    payload, or (RANK 2) the per-warp masks of the ranking, whichever is
+    larger (they use it one after the other), rounded to 8 bytes."""
+    block = BLOCKS[width]
+    words = -(-block * items * _stage_bytes(width, big_index) // 4)
+    if RANK == 2:
+        words = max(words, (block // 32) * 256)
+    return -(-words // 2) * 2
+
+
 def pass_shared_bytes(width, big_index, items):
     """The static shared memory of ga_sort_pass (kernels/sort.cuh) for a
     tile of BLOCKS[width] * items keys: per-warp digit counts, the per-digit
@@ -107,8 +133,7 @@ def pass_shared_bytes(width, big_index, items):
     block = BLOCKS[width]
     tile = block * items
     fixed = (block // 32) * 256 * 4 + 256 * 4 * 2 + (256 // 32) * 4 + 256 * idx + 4
-    stage = -(-tile * _stage_bytes(width, big_index) // 8) * 8
-    return fixed + tile + stage
+    return fixed + tile + 4 * _stage_words(width, big_index, items)
 
 
 def pass_items(width, big_index):
@@ -125,9 +150,13 @@ def pass_items(width, big_index):
 _modules = {}
 
 
-def _module(width, big_index, big_status):
+def _module(width, big_index, big_status, payload=True):
+    """The compiled module of one (key width, index width, status width,
+    payload or keys only) variant at the current knobs."""
     items = pass_items(width, big_index)
-    key = (width, big_index, big_status, BLOCKS[width], items, HIST_PARTS[width], MATCH_ANY)
+    min_blocks = MIN_BLOCKS[width][1 if payload else 0]
+    key = (width, big_index, big_status, payload, BLOCKS[width], items, HIST_PARTS[width], RANK,
+           min_blocks)
     mod = _modules.get(key)
     if mod is None:
         from gpuarray._kernel import RawModule
@@ -139,9 +168,11 @@ def _module(width, big_index, big_status):
             '#define GA_SORT_BLOCK {}'.format(BLOCKS[width]),
             '#define GA_SORT_ITEMS {}'.format(items),
             '#define GA_SORT_INF {}'.format(_INF[width]),
-            '#define GA_SORT_STAGE_BYTES {}'.format(_stage_bytes(width, big_index)),
+            '#define GA_SORT_STAGE_WORDS {}'.format(_stage_words(width, big_index, items)),
             '#define GA_SORT_HIST_PARTS {}'.format(HIST_PARTS[width]),
-            '#define GA_SORT_MATCH_ANY {}'.format(int(bool(MATCH_ANY))),
+            '#define GA_SORT_RANK {}'.format(int(RANK)),
+            '#define GA_SORT_PAYLOAD {}'.format(int(bool(payload))),
+            '#define GA_SORT_MIN_BLOCKS {}'.format(int(min_blocks)),
         ]
         source = (_ew.prelude(False) + '\n'.join(head) + '\n' +
                   _ew.template_sections('sort.cuh')['radix'])
@@ -151,7 +182,17 @@ def _module(width, big_index, big_status):
 
 
 def _kernel(mod, name):
-    return mod.get_function(name)
+    """Kernel `name` of module `mod`, made once per module (the pass kernel
+    with its shared-memory carveout set, on CUDA: the host backend has
+    none)."""
+    kernels = mod.__dict__.setdefault('_ga_kernels', {})
+    f = kernels.get(name)
+    if f is None:
+        f = mod.get_function(name)
+        if name == 'ga_sort_pass' and CARVEOUT is not None and not _ew.device_info()[1]:
+            f.preferred_shared_memory_carveout = CARVEOUT
+        kernels[name] = f
+    return f
 
 
 def _bytes_for(count):
@@ -198,11 +239,15 @@ def sort_keys(keys, nrows=1, *, descending=False, keys_out=True, index=None, per
     if n == 0:
         return out_keys, out_idx
     big_status = n >= BIG_STATUS_MIN
-    mod = _module(width, idx_dt.itemsize == 8, big_status)
     kind = _KIND[dt.kind]
     flip = ((1 << (8 * width)) - 1) if descending else 0
     nkey = width
     nseg = _bytes_for(nrows)
+    # a payload rides along for the index, for the row passes of a batch
+    # and for lexsort's running permutation; without one, the keys-only
+    # module (no payload registers or code) runs
+    payload = index is not None or nseg > 0 or perm is not None
+    mod = _module(width, idx_dt.itemsize == 8, big_status, payload)
     P = nkey + nseg
     sms, host = _ew.device_info()
 
@@ -218,7 +263,6 @@ def sort_keys(keys, nrows=1, *, descending=False, keys_out=True, index=None, per
         counts = hist.get().reshape(P, 256)
         passes = [ps for ps in passes if counts[ps[2]].max() != n]
 
-    payload = index is not None or nseg > 0 or perm is not None
     m = len(passes)
     if m == 0:
         # every key has the same digits: the order is the input's

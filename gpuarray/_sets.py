@@ -9,7 +9,9 @@ equal elements is the first occurrence), marks where a new value starts,
 then turns the marks into positions with the scan and the compaction of
 boolean indexing (gpuarray._indexing: only the number of unique values
 comes back to the host); values, first indices, counts and the inverse are
-gathers and scatters from those positions. isin sorts the test elements
+gathers and scatters from those positions. The values alone (the common
+call) skip the marks and positions: two tiled launches of
+kernels/unique.cuh count and write the runs' first values. isin sorts the test elements
 and runs one binary search per element. The others are NumPy's own
 compositions of these, on device arrays.
 
@@ -124,6 +126,37 @@ def _sorted_with_order(flat, need_order):
     return keys, pos
 
 
+#: The compaction tile of unique's values: threads per block, values per
+#: thread.
+UNIQUE_BLOCK = 256
+UNIQUE_ITEMS = 16
+_unique_modules = {}
+
+
+def _unique_values(s, equal_nan):
+    """The first value of each run of equal values of sorted 1-D s (a new
+    array), by kernels/unique.cuh: per-tile counts, their scan, the
+    writes. One number (how many) comes back to the host."""
+    dt = s.dtype
+    mod = _unique_modules.get(dt)
+    if mod is None:
+        from gpuarray._kernel import RawModule
+        source = (_ew.prelude(False) + 'typedef {} ga_value_t;\n'.format(_ew.ctype(dt)) +
+                  '#define GA_UNIQUE_BLOCK {}\n#define GA_UNIQUE_ITEMS {}\n'.format(
+                      UNIQUE_BLOCK, UNIQUE_ITEMS) +
+                  _ew.template_sections('unique.cuh')['compact'])
+        mod = _unique_modules[dt] = RawModule(code=source)
+    n = s.size
+    tiles = -(-n // (UNIQUE_BLOCK * UNIQUE_ITEMS))
+    counts = _empty((tiles,), numpy.int64)
+    mod.get_function('ga_unique_count')(tiles, UNIQUE_BLOCK, (s, n, int(bool(equal_nan)), counts))
+    incl = _indexing._cumsum_int64(counts)
+    u = int(incl[tiles - 1])
+    out = _empty((u,), dt)
+    mod.get_function('ga_unique_write')(tiles, UNIQUE_BLOCK, (s, n, int(bool(equal_nan)), incl, out))
+    return out
+
+
 def _compact(starts):
     """(positions of the true elements of 1-D bool starts, the inclusive
     count of trues up to each element): the scan and compaction of
@@ -155,6 +188,8 @@ def _unique_flat(ar, return_index, return_inverse, return_counts, equal_nan):
         parts = {'index': e, 'inverse': _empty(ar.shape, numpy.int64), 'counts': e}
         return _results(_empty((0,), ar.dtype), parts, return_index, return_inverse, return_counts)
     s, order = _sorted_with_order(flat, return_index or return_inverse)
+    if not (return_index or return_inverse or return_counts) and s.dtype.kind != 'c':
+        return _unique_values(s, equal_nan)
     starts = _empty((n,), numpy.bool_)
     _starts_kernel()(s, bool(equal_nan), starts)
     pos, rank = _compact(starts)

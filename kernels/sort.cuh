@@ -46,8 +46,21 @@
  *   GA_SORT_INF  the exponent mask of the float type of this width
  *   GA_SORT_STAGE_BYTES  max(sizeof(ga_key_t), sizeof(ga_idx_t))
  *   GA_SORT_HIST_PARTS   copies of the histogram's shared counters
- *   GA_SORT_MATCH_ANY    1: the ranking finds the lanes of equal digits with
- *                        __match_any_sync (sm_70+), 0: with 8 ballots
+ *   GA_SORT_RANK         how the ranking finds the lanes of a warp holding
+ *                        equal digits: 0 with 8 ballots, 1 with
+ *                        __match_any_sync (sm_70+), 2 with a shared-memory
+ *                        atomicOr of each lane's bit into a per-warp mask
+ *                        per digit (3 instructions where ballots take ~50;
+ *                        the masks live in the staging buffer, unused
+ *                        until the ranking is done)
+ *   GA_SORT_PAYLOAD      1: the pass kernel carries a payload (argsort,
+ *                        batched sorts); 0: keys only, with no payload
+ *                        registers or code (the module is compiled twice)
+ *   GA_SORT_MIN_BLOCKS   the pass kernel's __launch_bounds__ minimum of
+ *                        resident blocks per multiprocessor (a register cap)
+ *   GA_SORT_STAGE_WORDS  32-bit words of the staging buffer (the tile's
+ *                        keys or payload, or the ranking's masks: the most
+ *                        of the three)
  * GA_SORT_BLOCK must be a multiple of 32 and at least 256 (one thread per
  * digit in the per-digit steps). */
 
@@ -121,20 +134,39 @@ extern "C" __global__ void ga_sort_histogram(const void* keys_, unsigned long lo
     for (int i = threadIdx.x; i < P * GA_RADIX * GA_SORT_HIST_PARTS; i += blockDim.x)
         s_hist[i] = 0;
     __syncthreads();
-    /* a block's counts fit 32 bits: it sees n / gridDim.x keys */
-    const ga_idx_t step = (ga_idx_t)gridDim.x * blockDim.x;
-    for (ga_idx_t i = (ga_idx_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
+    /* A block's counts fit 32 bits: it sees n / gridDim.x keys. Each thread
+     * takes 4 adjacent keys at a time and adds a digit 4 times at once
+     * when all four share it (the high bytes of most data, where the lanes
+     * of a warp would otherwise queue on one counter). */
+    const ga_idx_t step = (ga_idx_t)gridDim.x * blockDim.x * 4;
+    for (ga_idx_t i0 = ((ga_idx_t)blockIdx.x * blockDim.x + threadIdx.x) * 4; i0 < n; i0 += step) {
+        const int m = n - i0 < 4 ? (int)(n - i0) : 4;
         if (nkey) {
-            const ga_key_t o = ga_sort_ordered(keys[i], kind, flip);
-            for (int p = 0; p < nkey; p++)
-                atomicAdd(&s_hist[(p * GA_RADIX + (unsigned int)((o >> (8 * p)) & 255u)) * GA_SORT_HIST_PARTS
-                                  + part], 1u);
+            ga_key_t o[4];
+#pragma unroll
+            for (int j = 0; j < 4; j++)
+                o[j] = j < m ? ga_sort_ordered(keys[i0 + j], kind, flip) : (ga_key_t)0;
+            for (int p = 0; p < nkey; p++) {
+                unsigned int d[4];
+#pragma unroll
+                for (int j = 0; j < 4; j++)
+                    d[j] = (unsigned int)((o[j] >> (8 * p)) & 255u);
+                unsigned int* const h = &s_hist[p * GA_RADIX * GA_SORT_HIST_PARTS + part];
+                if (m == 4 && d[0] == d[1] && d[1] == d[2] && d[2] == d[3]) {
+                    atomicAdd(&h[d[0] * GA_SORT_HIST_PARTS], 4u);
+                } else {
+                    for (int j = 0; j < m; j++)
+                        atomicAdd(&h[d[j] * GA_SORT_HIST_PARTS], 1u);
+                }
+            }
         }
         if (nseg) {
-            const ga_idx_t s = i / L;
-            for (int q = 0; q < nseg; q++)
-                atomicAdd(&s_hist[((nkey + q) * GA_RADIX + (unsigned int)((s >> (8 * q)) & 255u))
-                                  * GA_SORT_HIST_PARTS + part], 1u);
+            for (int j = 0; j < m; j++) {
+                const ga_idx_t s = (i0 + j) / L;
+                for (int q = 0; q < nseg; q++)
+                    atomicAdd(&s_hist[((nkey + q) * GA_RADIX + (unsigned int)((s >> (8 * q)) & 255u))
+                                      * GA_SORT_HIST_PARTS + part], 1u);
+            }
         }
     }
     __syncthreads();
@@ -171,8 +203,9 @@ extern "C" __global__ void ga_sort_offsets(const ga_idx_t* hist, ga_idx_t* offse
  * digit starts; status: this pass's ntiles x 256 words, zero on entry;
  * counter: this pass's tile counter, zero on entry. dst_keys may be null
  * (argsort's last pass needs only the payload), and so may src_keys when
- * the digit is the row number's. */
-extern "C" __global__ void __launch_bounds__(GA_SORT_BLOCK)
+ * the digit is the row number's. Without GA_SORT_PAYLOAD, vals_in and
+ * vals_out must be GA_VALS_NONE and the value pointers are not read. */
+extern "C" __global__ void __launch_bounds__(GA_SORT_BLOCK, GA_SORT_MIN_BLOCKS)
 ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void* dst_vals_,
              unsigned long long n_, unsigned long long L_, int kind, unsigned long long flip_, int shift,
              int seg_digit, int vals_in, int vals_out, const ga_idx_t* offsets, ga_status_t* status,
@@ -188,20 +221,29 @@ ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void
     __shared__ unsigned int s_wsum[GA_RADIX / 32];
     __shared__ ga_idx_t s_goff[GA_RADIX];           /* global position - tile position, per digit */
     __shared__ unsigned char s_digit[GA_SORT_TILE];
-    __shared__ unsigned long long s_stage_raw[(GA_SORT_TILE * GA_SORT_STAGE_BYTES + 7) / 8];
+    /* the tile's keys or payload in digit order; during the ranking, the
+     * per-warp masks of lanes holding each digit (GA_SORT_RANK 2) */
+    __shared__ unsigned long long s_stage_raw[(GA_SORT_STAGE_WORDS + 1) / 2];
     __shared__ unsigned int s_tile;
+    unsigned int* const s_stage = (unsigned int*)s_stage_raw;
 
     const ga_key_t* src_keys = (const ga_key_t*)src_keys_;
-    const ga_idx_t* src_vals = (const ga_idx_t*)src_vals_;
     const unsigned int tid = threadIdx.x, lane = tid & 31u, warp = tid >> 5;
-    const bool has_vals = vals_in != GA_VALS_NONE;
     /* no keys in: a row-number pass of an argsort, whose keys are done */
     const bool has_keys = src_keys_ != 0;
+#if GA_SORT_PAYLOAD
+    const ga_idx_t* src_vals = (const ga_idx_t*)src_vals_;
+    const bool has_vals = vals_in != GA_VALS_NONE;
+#endif
 
     if (tid == 0)
         s_tile = atomicAdd(counter, 1u);
-    for (unsigned int i = tid; i < GA_SORT_WARPS * GA_RADIX; i += GA_SORT_BLOCK)
+    for (unsigned int i = tid; i < GA_SORT_WARPS * GA_RADIX; i += GA_SORT_BLOCK) {
         (&s_warp[0][0])[i] = 0;
+#if GA_SORT_RANK == 2
+        s_stage[i] = 0;
+#endif
+    }
     __syncthreads();
     const unsigned int tile = s_tile;
     const ga_idx_t tile_start = (ga_idx_t)tile * GA_SORT_TILE;
@@ -211,32 +253,41 @@ ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void
      * so (k, lane) order is input order (what keeps the ranking stable).
      * Positions past n get digit 255 and rank after every real key. */
     ga_key_t key[GA_SORT_ITEMS];
+#if GA_SORT_PAYLOAD
     ga_idx_t val[GA_SORT_ITEMS];
+#endif
     unsigned int rank[GA_SORT_ITEMS];   /* digit in bits 0-7, tile position above */
 #pragma unroll
     for (int k = 0; k < GA_SORT_ITEMS; k++) {
         const ga_idx_t pos = warp_start + (ga_idx_t)(32 * k) + lane;
         const bool ok = pos < n;
         key[k] = (ok && has_keys) ? src_keys[pos] : (ga_key_t)0;
-        val[k] = vals_in == GA_VALS_IOTA ? pos : (vals_in == GA_VALS_ARRAY && ok) ? src_vals[pos] : (ga_idx_t)0;
         unsigned int d;
-        if (!ok)
-            d = 255u;
-        else if (seg_digit)
+#if GA_SORT_PAYLOAD
+        val[k] = vals_in == GA_VALS_IOTA ? pos : (vals_in == GA_VALS_ARRAY && ok) ? src_vals[pos] : (ga_idx_t)0;
+        if (ok && seg_digit)
             d = (unsigned int)(((val[k] / L) >> shift) & 255u);
         else
+#endif
             d = (unsigned int)((ga_sort_ordered(key[k], kind, flip) >> shift) & 255u);
-        rank[k] = d;
+        rank[k] = ok ? d : 255u;
     }
 
     /* Rank inside the warp, item by item: the lanes holding the same digit
      * (peers) take consecutive slots after the warp's count for it. */
     unsigned int* const my_count = s_warp[warp];
     const unsigned int lt = (1u << lane) - 1u;
+#if GA_SORT_RANK == 2
+    unsigned int* const my_mask = s_stage + warp * GA_RADIX;
+#endif
 #pragma unroll
     for (int k = 0; k < GA_SORT_ITEMS; k++) {
         const unsigned int d = rank[k];
-#if GA_SORT_MATCH_ANY
+#if GA_SORT_RANK == 2
+        atomicOr(&my_mask[d], 1u << lane);
+        __syncwarp();
+        const unsigned int peers = my_mask[d];
+#elif GA_SORT_RANK == 1
         const unsigned int peers = __match_any_sync(0xffffffffu, d);
 #else
         unsigned int peers = 0xffffffffu;
@@ -249,9 +300,16 @@ ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void
 #endif
         const unsigned int leader = (unsigned int)(__ffs((int)peers) - 1);
         unsigned int base = 0;
+#if GA_SORT_RANK == 2
+        /* every lane has read its mask before the leader clears it */
+        __syncwarp();
+#endif
         if (lane == leader) {
             base = my_count[d];
             my_count[d] = base + (unsigned int)__popc(peers);
+#if GA_SORT_RANK == 2
+            my_mask[d] = 0;
+#endif
         }
         base = __shfl_sync(0xffffffffu, base, (int)leader);
         rank[k] = d | ((base + (unsigned int)__popc(peers & lt)) << 8);
@@ -340,6 +398,7 @@ ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void
         for (unsigned int i = tid; i < valid; i += GA_SORT_BLOCK)
             dst_keys[s_goff[s_digit[i]] + i] = s_keys[i];
     }
+#if GA_SORT_PAYLOAD
     if (has_vals && vals_out != GA_VALS_NONE) {
         __syncthreads();
         ga_idx_t* const s_vals = (ga_idx_t*)s_stage_raw;
@@ -359,6 +418,7 @@ ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void
                 ((long long*)dst_vals_)[g] = (long long)v;
         }
     }
+#endif
 }
 
 /* dst[i] = src[perm[i]] for keys of this width (lexsort: the next key in

@@ -3,9 +3,11 @@
 its tuning knobs on one GPU, beside CuPy and PyTorch, to choose
 _radix.py's defaults: threads per pass block (BLOCKS), keys per thread
 (ITEMS, lowered by _radix.pass_items where shared memory needs it) and the
-ranking form (MATCH_ANY).
+ranking form (RANK: 0 ballots, 1 __match_any_sync, 2 atomicOr masks), the
+register cap (MIN_BLOCKS) and the shared-memory carveout (CARVEOUT).
 
     python3 scripts/sort_tile_sweep.py [--n 67108864] [--dtype float32] [--argsort] [--repeats 7]
+        [--configs 512x11:r2:m1:c100,256x15:r0:m2:c-]
 
 Every configuration is checked against NumPy first; configurations and
 frameworks are timed interleaved (each repeat runs each in turn): a
@@ -23,12 +25,48 @@ from gpuarray import _radix
 CALLS = 10
 
 
-def configure(block, items, match_any, width):
-    _radix.BLOCKS = dict(_radix.BLOCKS)
-    _radix.BLOCKS[width] = block
-    _radix.ITEMS = dict(_radix.ITEMS)
-    _radix.ITEMS[width] = items
-    _radix.MATCH_ANY = match_any
+KNOBS = ('BLOCKS', 'ITEMS', 'RANK', 'MIN_BLOCKS', 'CARVEOUT')
+
+
+def knobs():
+    return {k: (dict(v) if isinstance(v, dict) else v) for k in KNOBS for v in [getattr(_radix, k)]}
+
+
+def restore(saved):
+    for k, v in saved.items():
+        setattr(_radix, k, dict(v) if isinstance(v, dict) else v)
+
+
+def configure(block, items, rank, min_blocks, carveout, width):
+    for name, value in (('BLOCKS', block), ('ITEMS', items), ('MIN_BLOCKS', (min_blocks, min_blocks))):
+        d = dict(getattr(_radix, name))
+        d[width] = value
+        setattr(_radix, name, d)
+    _radix.RANK = rank
+    _radix.CARVEOUT = carveout
+
+
+def parse_config(text):
+    """'512x11:r2:m1:c100' -> (block, items, rank, min_blocks, carveout);
+    'c-' leaves the carveout to the driver."""
+    shape, *rest = text.split(':')
+    block, items = (int(v) for v in shape.split('x'))
+    rank, min_blocks, carveout = _radix.RANK, 1, _radix.CARVEOUT
+    for part in rest:
+        if part[0] == 'r':
+            rank = int(part[1:])
+        elif part[0] == 'm':
+            min_blocks = int(part[1:])
+        elif part[0] == 'c':
+            carveout = None if part[1:] == '-' else int(part[1:])
+        else:
+            raise ValueError('unknown knob {!r} in {!r}'.format(part, text))
+    return block, items, rank, min_blocks, carveout
+
+
+DEFAULT_CONFIGS = ','.join('{}x{}:r{}:m{}:c{}'.format(b, i, r, m, c)
+                           for b, i in ((256, 15), (512, 11), (512, 8))
+                           for r in (0, 2) for m in (1, 2) for c in (100, '-'))
 
 
 def main():
@@ -37,6 +75,8 @@ def main():
     ap.add_argument('--dtype', default='float32')
     ap.add_argument('--argsort', action='store_true')
     ap.add_argument('--repeats', type=int, default=7)
+    ap.add_argument('--configs', default=DEFAULT_CONFIGS,
+                    help='comma-separated BLOCKxITEMS[:rRANK][:mMIN_BLOCKS][:cCARVEOUT|c-]')
     args = ap.parse_args()
     dt = np.dtype(args.dtype)
     rng = np.random.default_rng(0)
@@ -46,35 +86,35 @@ def main():
     x = cp.asarray(h)
     op = 'argsort' if args.argsort else 'sort'
     sync = cp.cuda.runtime.deviceSynchronize
-    default = (dict(_radix.BLOCKS), dict(_radix.ITEMS), _radix.MATCH_ANY)
+    default = knobs()
     width = dt.itemsize
     runs = {}
-    for block in (256, 512):
-        for items in (8, 11, 15, 19, 23):
-            for match_any in (False, True):
-                configure(block, items, match_any, width)
-                big = args.n >= _radix.BIG_INDEX_MIN
-                if _radix.pass_items(width, big) != items:
-                    continue     # does not fit shared memory: another row has it
-                label = '{}x{} {}'.format(block, items, 'match_any' if match_any else 'ballots')
+    for text in args.configs.split(','):
+        config = parse_config(text)
+        configure(*config, width)
+        big = args.n >= _radix.BIG_INDEX_MIN
+        if _radix.pass_items(width, big) != config[1]:
+            print('! {}: does not fit shared memory ({} keys per thread would)'.format(
+                text, _radix.pass_items(width, big)))
+            continue
 
-                def run(block=block, items=items, match_any=match_any):
-                    configure(block, items, match_any, width)
-                    return getattr(cp, op)(x)
-                try:
-                    got = run().get()
-                except Exception as e:     # noqa: BLE001 - a config that fails costs its row
-                    print('! {}: {}: {}'.format(label, type(e).__name__, str(e)[:200]))
-                    continue
-                if not np.array_equal(got, want):
-                    print('! {}: wrong result'.format(label))
-                    continue
-                runs[label] = (run, sync)
-    _radix.BLOCKS, _radix.ITEMS, _radix.MATCH_ANY = default
+        def run(config=config):
+            configure(*config, width)
+            return getattr(cp, op)(x)
+        try:
+            got = run().get()
+        except Exception as e:     # noqa: BLE001 - a config that fails costs its row
+            print('! {}: {}: {}'.format(text, type(e).__name__, str(e)[:200]))
+            continue
+        if not np.array_equal(got, want):
+            print('! {}: wrong result'.format(text))
+            continue
+        runs[text] = (run, sync)
+    restore(default)
+
     def run_default():
         # the configured runs leave their knobs set: restore the defaults
-        _radix.BLOCKS, _radix.ITEMS, _radix.MATCH_ANY = dict(default[0]), dict(default[1]), \
-            default[2]
+        restore(default)
         return getattr(cp, op)(x)
     runs['gpuarray default'] = (run_default, sync)
     try:
@@ -104,13 +144,13 @@ def main():
                 f()
             s()
             times[k].append((time.perf_counter() - t0) / CALLS)
-    _radix.BLOCKS, _radix.ITEMS, _radix.MATCH_ANY = default
-    print('{} of {} {} ({} repeats of {} calls); defaults BLOCKS={} ITEMS={} MATCH_ANY={}'.format(
-        op, args.n, dt, args.repeats, CALLS, *default))
+    restore(default)
+    print('{} of {} {} ({} repeats of {} calls); defaults {}'.format(
+        op, args.n, dt, args.repeats, CALLS, default))
     for k in sorted(times, key=lambda k: statistics.median(times[k])):
         t = times[k]
         m = statistics.median(t)
-        print('{:24s} {:8.3f} ms  ({:8.3f} .. {:8.3f})  {:6.2f} Gkeys/s'.format(
+        print('{:28s} {:8.3f} ms  ({:8.3f} .. {:8.3f})  {:6.2f} Gkeys/s'.format(
             k, m * 1e3, min(t) * 1e3, max(t) * 1e3, args.n / m / 1e9))
 
 

@@ -109,6 +109,21 @@ def test_unique_large(rng, monkeypatch):
     same(cp.unique(cp.asarray(h), True, True, True), np.unique(h, True, True, True))
 
 
+@pytest.mark.parametrize('n', [1, 4095, 4096, 3 * 4096 + 17])
+def test_unique_values_compaction(rng, monkeypatch, n):
+    """The values-only path (kernels/unique.cuh) across its tiles: runs
+    that cross tile edges, NaNs equal or distinct, -0.0 beside 0.0."""
+    monkeypatch.setattr(_radix, 'FORCE_DEVICE', True)
+    h = rng.integers(-40, 40, n).astype(np.float32)
+    h[rng.random(n) < 0.05] = np.nan
+    h[rng.random(n) < 0.05] = -0.0
+    d = cp.asarray(h)
+    same(cp.unique(d), np.unique(h))
+    same(cp.unique(d, equal_nan=False), np.unique(h, equal_nan=False))
+    k = np.sort(rng.integers(0, n // 7 + 2, n)).astype(np.uint16)   # long runs, already sorted
+    same(cp.unique(cp.asarray(k)), np.unique(k))
+
+
 def test_unique_zero_d_empty_views(path, rng):
     same(cp.unique(cp.asarray(np.float32(3)), return_inverse=True),
          np.unique(np.float32(3), return_inverse=True))

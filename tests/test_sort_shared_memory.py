@@ -35,10 +35,10 @@ class _SourceOnly:
         self.code = code
 
 
-def _source(width, big_index, monkeypatch):
+def _source(width, big_index, monkeypatch, payload=True):
     monkeypatch.setattr(_kernel, 'RawModule', _SourceOnly)
     monkeypatch.setattr(_radix, '_modules', {})
-    return _radix._module(width, big_index, False).code
+    return _radix._module(width, big_index, False, payload).code
 
 
 def _ptxas_smem(nvcc, path):
@@ -74,6 +74,7 @@ def test_ptxas_accepts_every_variant(tmp_path, monkeypatch):
     paths = []
     for width, big_index in VARIANTS:
         path = tmp_path / 'sort_{}_{}.cu'.format(width, int(big_index))
+        # the payload variant: the keys-only one declares the same arrays
         path.write_text(_source(width, big_index, monkeypatch))
         paths.append(str(path))
     with ThreadPoolExecutor(max_workers=2) as pool:

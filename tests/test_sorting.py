@@ -146,20 +146,28 @@ def test_across_tiles(rng, monkeypatch, dtype, shape, axis):
     same(cp.argsort(d, axis=axis), np.argsort(h, axis=axis, kind='stable'))
 
 
-def test_row_loop_and_match_any(rng, monkeypatch):
-    """A few long rows sorted one launch sequence per row; the ranking by
-    __match_any_sync instead of ballots."""
+def test_row_loop(rng, monkeypatch):
+    """A few long rows sorted one launch sequence per row."""
     monkeypatch.setattr(_radix, 'FORCE_DEVICE', True)
     monkeypatch.setattr(_sorting, 'ROW_LOOP_MIN_LENGTH', 1000)
     h = data(rng, (3, 4500), np.float32)
     d = cp.asarray(h)
     same(cp.sort(d), np.sort(h))
     same(cp.argsort(d, descending=True), desc_argsort(h, -1))
-    monkeypatch.setattr(_radix, 'MATCH_ANY', True)
-    h = data(rng, (5, 2000), np.int16)
-    d = cp.asarray(h)
-    same(cp.sort(d), np.sort(h))
-    same(cp.argsort(d, axis=0), np.argsort(h, axis=0, kind='stable'))
+
+
+@pytest.mark.parametrize('rank', [0, 1, 2], ids=['ballots', 'match_any', 'atomic_or'])
+def test_every_ranking_form(rng, monkeypatch, rank):
+    """The pass kernel's three ways of finding the lanes that hold one
+    digit, keys only and with a payload, across several tiles."""
+    monkeypatch.setattr(_radix, 'FORCE_DEVICE', True)
+    monkeypatch.setattr(_radix, 'RANK', rank)
+    for dtype in (np.int16, np.float32, np.uint64):
+        h = data(rng, (5, 2600), dtype)
+        d = cp.asarray(h)
+        same(cp.sort(d.ravel()), np.sort(h.ravel()))
+        same(cp.sort(d), np.sort(h))
+        same(cp.argsort(d, axis=0), np.argsort(h, axis=0, kind='stable'))
 
 
 def test_wide_index_and_status(rng, monkeypatch):
