@@ -247,9 +247,16 @@ def _launch(plan, a, out):
         k3(plan.grid[0], plan.block, (a, out) + plan.args[:6] + (agg,) + row_args)
     else:
         ntiles = plan.ntiles
+        # flags[ntiles] is the tile counter; accumulators of up to 4 bytes
+        # are published with their flags in one 64-bit word per tile
+        # (kernels/scan.cuh, GA_SCAN_PACKED), zero on entry
         flags = _core.zeros((ntiles + 1,), numpy.uint32)
-        slots = _empty((2 * ntiles * plan.slot,), numpy.uint8)
-        incl = slots.data + ntiles * plan.slot
+        if plan.block > 1 and plan.slot <= 4:
+            slots = _core.zeros((ntiles,), numpy.uint64)
+            incl = slots
+        else:
+            slots = _empty((2 * ntiles * plan.slot,), numpy.uint8)
+            incl = slots.data + ntiles * plan.slot
         plan.kernels[0](plan.grid, plan.block,
                         (a, out) + plan.args + (flags, slots, incl) + plan.agg)
     return out

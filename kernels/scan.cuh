@@ -33,9 +33,11 @@
  *            final value (the ordered reductions of ufunc.reduce).
  *
  * Tile status flags: 0 nothing yet, 1 the tile's aggregate is published,
- * 2 its inclusive prefix is. The value is written first, then a fence,
- * then the flag; readers read the flag, fence, then the value. Values are
- * read and written as volatile 32-bit words: L1 is not coherent between
+ * 2 its inclusive prefix is. Accumulators of up to 4 bytes share one
+ * 64-bit word with their flag (GA_SCAN_PACKED, blocks of more than one
+ * thread); wider ones are written first, then a fence, then the flag, and
+ * readers read the flag, fence, then the value. Values are read and
+ * written with volatile accesses: L1 is not coherent between
  * multiprocessors, volatile accesses go to L2. */
 
 //@ prelude
@@ -97,6 +99,65 @@ GA_FN void ga_flag_store(unsigned int* flags, long long t, unsigned int f)
 {
     __threadfence();
     ((volatile unsigned int*)flags)[t] = f;
+}
+
+/* Accumulators of up to 4 bytes are published as one 64-bit word, the
+ * flag in the high half and the value's bits in the low half (`agg` is
+ * then an array of such words, zero on entry): one volatile store and one
+ * volatile load, with no fence between a value and its flag. Wider ones go
+ * as value, fence, flag. (On the H200 the fences were on the path of every
+ * tile's look-back.) */
+#define GA_SCAN_PACKED(T) (sizeof(T) <= 4)
+
+template<typename T> GA_FN unsigned long long ga_pack(const T& v, unsigned int f)
+{
+    union { T v; unsigned int w[(sizeof(T) + 3) / 4]; } u;
+    u.w[0] = 0u;
+    u.v = v;
+    return ((unsigned long long)f << 32) | u.w[0];
+}
+
+template<typename T> GA_FN T ga_unpack(unsigned long long word)
+{
+    union { T v; unsigned int w[(sizeof(T) + 3) / 4]; } u;
+    for (int i = 0; i < (int)((sizeof(T) + 3) / 4); i++)
+        u.w[i] = 0u;
+    u.w[0] = (unsigned int)word;
+    return u.v;
+}
+
+/* Publish tile t's value with flag f (1: its aggregate, 2: its inclusive
+ * prefix). */
+template<typename T> GA_FN void ga_publish(unsigned int* flags, ga_slot<T>* agg, ga_slot<T>* incl,
+                                           long long t, const T& v, unsigned int f)
+{
+    if (GA_SCAN_PACKED(T)) {
+        ((volatile unsigned long long*)agg)[t] = ga_pack(v, f);
+    } else {
+        ga_slot_store((f == 2u ? incl : agg) + t, v);
+        ga_flag_store(flags, t, f);
+    }
+}
+
+/* Tile j's flag; with packed words its value too (into *v). Wider values
+ * are read after a fence by ga_published_value once the flag is seen. */
+template<typename T> GA_FN unsigned int ga_peek(const unsigned int* flags, const ga_slot<T>* agg,
+                                                long long j, T* v)
+{
+    if (GA_SCAN_PACKED(T)) {
+        const unsigned long long w = ((const volatile unsigned long long*)agg)[j];
+        *v = ga_unpack<T>(w);
+        return (unsigned int)(w >> 32);
+    }
+    return ga_flag_load(flags, j);
+}
+
+template<typename T> GA_FN T ga_published_value(const ga_slot<T>* agg, const ga_slot<T>* incl,
+                                                long long j, unsigned int f, const T& peeked)
+{
+    if (GA_SCAN_PACKED(T))
+        return peeked;
+    return f == 2u ? ga_slot_load(incl + j) : ga_slot_load(agg + j);
 }
 
 /* Waiting for another block: on the host backend that block runs on
@@ -263,15 +324,11 @@ ${row_index}
 
     if (warp == 0 && ga_tpr > 1) {
         if (k == 0) {
-            if (lane == 0) {
-                ga_slot_store(ga_incl + t, total);
-                ga_flag_store(ga_flags, t, 2u);
-            }
+            if (lane == 0)
+                ga_publish(ga_flags, ga_agg, ga_incl, t, total, 2u);
         } else {
-            if (lane == 0) {
-                ga_slot_store(ga_agg + t, total);
-                ga_flag_store(ga_flags, t, 1u);
-            }
+            if (lane == 0)
+                ga_publish(ga_flags, ga_agg, ga_incl, t, total, 1u);
             /* look back over 32 tiles at a time; lane l reads tile t-1-l,
              * a lane past the row's first tile sees flag 3 (a boundary) */
             long long j = t - 1 - (long long)lane;
@@ -279,18 +336,18 @@ ${row_index}
             bool have_run = false;
             for (;;) {
                 unsigned int f;
+                ga_acc_t peeked = total;
                 for (;;) {
-                    f = j >= first ? ga_flag_load(ga_flags, j) : 3u;
+                    f = j >= first ? ga_peek(ga_flags, ga_agg, j, &peeked) : 3u;
                     if (!__any_sync(GA_FULL_MASK, f == 0u))
                         break;
                     ga_spin_pause();
                 }
-                __threadfence();
+                if (!GA_SCAN_PACKED(ga_acc_t))
+                    __threadfence();
                 ga_acc_t v = total;
-                if (f == 2u)
-                    v = ga_slot_load(ga_incl + j);
-                else if (f == 1u)
-                    v = ga_slot_load(ga_agg + j);
+                if (f == 1u || f == 2u)
+                    v = ga_published_value(ga_agg, ga_incl, j, f, peeked);
                 /* lanes up to the nearest inclusive prefix (or boundary) count */
                 const unsigned int stop_mask = __ballot_sync(GA_FULL_MASK, f >= 2u);
                 const int stop = stop_mask ? __ffs((int)stop_mask) - 1 : 31;
@@ -315,8 +372,7 @@ ${row_index}
                 j -= 32;
             }
             if (lane == 0) {
-                ga_slot_store(ga_incl + t, ga_op(run, total));
-                ga_flag_store(ga_flags, t, 2u);
+                ga_publish(ga_flags, ga_agg, ga_incl, t, ga_op(run, total), 2u);
                 *sprefix = run;
             }
         }
