@@ -248,6 +248,7 @@ struct ga_stream {
     void *native;
     unsigned flags;
     _Atomic int refcount;        /* the user's + one per live buffer */
+    int external;                /* wrapped (ga_stream_wrap): never destroyed here */
 };
 
 struct ga_event {

@@ -147,6 +147,12 @@ typedef struct ga_event ga_event;
 enum { GA_STREAM_DEFAULT = 0, GA_STREAM_NON_BLOCKING = 1 };
 
 GA_API ga_status ga_stream_create(ga_device *device, unsigned flags, ga_stream **stream);
+/* A ga_stream for a CUDA stream another library created (`native`, a
+ * CUstream of `device`'s context): usable wherever a ga_stream is, never
+ * destroyed by gpuarray (ga_stream_destroy frees the wrapper only, once
+ * the buffers allocated on it are gone); the creator must keep it alive
+ * that long. GA_ERROR_UNSUPPORTED on the host backend. */
+GA_API ga_status ga_stream_wrap(ga_device *device, void *native, ga_stream **stream);
 /* Destroying a stream with pending work is allowed: the work completes. */
 GA_API ga_status ga_stream_destroy(ga_stream *stream);
 GA_API ga_device *ga_stream_device(const ga_stream *stream);

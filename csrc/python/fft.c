@@ -95,14 +95,16 @@ static void FFTPlan_dealloc(PyObject *self)
     Py_DECREF(tp);
 }
 
-/* execute(in, out, inverse): queue the plan's transforms on the current
- * stream, reading at in's first element and writing at out's. The caller
+/* execute(in, out, inverse, in_offset=0, out_offset=0): queue the plan's
+ * transforms on the current stream, reading at in's first element plus
+ * in_offset bytes and writing at out's plus out_offset. The caller
  * (gpuarray/fft/_planned.py) has checked that the layout fits both. */
 static PyObject *FFTPlan_execute(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     pyga_FFTPlan *p = PLAN(self);
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "FFTPlan.execute(in, out, inverse) takes 3 arguments");
+    if (nargs != 3 && nargs != 5) {
+        PyErr_SetString(PyExc_TypeError,
+                        "FFTPlan.execute(in, out, inverse[, in_offset, out_offset]) takes 3 or 5 arguments");
         return NULL;
     }
     if (!p->plan) {
@@ -122,11 +124,18 @@ static PyObject *FFTPlan_execute(PyObject *self, PyObject *const *args, Py_ssize
     int inverse = PyObject_IsTrue(args[2]);
     if (inverse < 0)
         return NULL;
+    long long in_off = 0, out_off = 0;
+    if (nargs == 5) {
+        in_off = PyLong_AsLongLong(args[3]);
+        out_off = PyLong_AsLongLong(args[4]);
+        if (PyErr_Occurred())
+            return NULL;
+    }
     ga_stream *stream;
     pyga_current_stream(&stream);
     ga_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = ga_fft_execute(p->plan, stream, in->ptr, out->ptr, inverse);
+    st = ga_fft_execute(p->plan, stream, in->ptr + (ga_devptr)in_off, out->ptr + (ga_devptr)out_off, inverse);
     Py_END_ALLOW_THREADS
     if (st != GA_OK)
         return pyga_raise(st);
@@ -175,7 +184,8 @@ static PyObject *FFTPlan_get_alive(PyObject *self, void *c)
 
 static PyMethodDef FFTPlan_methods[] = {
     {"execute", (PyCFunction)(void (*)(void))FFTPlan_execute, METH_FASTCALL,
-     "execute(in, out, inverse)\n--\n\nQueue the transforms on the current stream (unnormalised)."},
+     "execute(in, out, inverse, in_offset=0, out_offset=0)\n--\n\n"
+     "Queue the transforms on the current stream (unnormalised); offsets in bytes."},
     {"destroy", FFTPlan_destroy, METH_NOARGS,
      "destroy()\n--\n\nFree the plan and its work area now."},
     {NULL, NULL, 0, NULL}
