@@ -110,6 +110,14 @@ def real_dtype(dtype, fname):
     return numpy.dtype(numpy.float32 if complex_dtype(dtype) == numpy.complex64 else numpy.float64)
 
 
+def c2r_result_dtype(dtype):
+    """irfft's output dtype in NumPy 2: the input's real part's dtype
+    promoted with a Python float (float16 stays float16)."""
+    dtype = numpy.dtype(dtype)
+    real = numpy.empty(0, dtype).real.dtype
+    return numpy.result_type(real, 1.0)
+
+
 def check_out(out, shape, dtype, fname):
     """Check `out=` as NumPy's ufunc does: its shape (ValueError) and that
     the result casts to its dtype under same_kind (TypeError)."""

@@ -131,10 +131,16 @@ def _c2r(a, n, axis, norm, out, fname, conj=False):
         from gpuarray import conjugate
         x, private = conjugate(x), True
     x, private = _fit(x, axis, n // 2 + 1, private)
+    want = _args.c2r_result_dtype(a.dtype)
     if out is not None:
-        _args.check_out(out, _planned.out_shape(x, (axis,), C2R, n), rt, fname)
+        _args.check_out(out, _planned.out_shape(x, (axis,), C2R, n), want, fname)
     y = _planned.execute(x, (axis,), C2R, True, n, rt, out=out, x_private=private)
-    return _scale(y, norm, n, False)
+    return _to(_scale(y, norm, n, False), want, out)
+
+
+def _to(y, dtype, out):
+    """NumPy 2's irfft keeps float16 (it computes in float32): cast back."""
+    return y if out is not None or y.dtype == dtype else y.astype(dtype)
 
 
 def _core_conj(y):
@@ -322,6 +328,7 @@ def _irfftn(a, s, axes, norm, out, fname):
         raise IndexError('list index out of range')      # as NumPy's irfftn
     ct = _args.complex_dtype(a.dtype)
     rt = numpy.dtype(numpy.float32 if ct == numpy.complex64 else numpy.float64)
+    want = _args.c2r_result_dtype(a.dtype)
     x, private = _cast(a, ct)
     if len(set(axes)) == len(axes):
         sizes = [_args.check_n(v, x.shape[ax]) for v, ax in zip(s[:-1], axes[:-1])]
@@ -332,9 +339,9 @@ def _irfftn(a, s, axes, norm, out, fname):
         if _fits_one_plan(x, axes, True):
             taxes = tuple(_nd_order(x, axes[:-1])) + (axes[-1],)
             if out is not None:
-                _args.check_out(out, _planned.out_shape(x, taxes, C2R, n_last), rt, fname)
+                _args.check_out(out, _planned.out_shape(x, taxes, C2R, n_last), want, fname)
             y = _planned.execute(x, taxes, C2R, True, n_last, rt, out=out, x_private=private)
-            return _scale(y, norm, math.prod(sizes) * n_last, False)
+            return _to(_scale(y, norm, math.prod(sizes) * n_last, False), want, out)
     # NumPy's order: ifft along all axes but the last, then irfft along it
     y = x
     for i in range(len(axes) - 1):
@@ -347,9 +354,9 @@ def _irfftn(a, s, axes, norm, out, fname):
     n = _args.check_n(s[-1], 2 * (y.shape[axes[-1]] - 1))
     y, private = _fit(y, axes[-1], n // 2 + 1, private)
     if out is not None:
-        _args.check_out(out, _planned.out_shape(y, (axes[-1],), C2R, n), rt, fname)
+        _args.check_out(out, _planned.out_shape(y, (axes[-1],), C2R, n), want, fname)
     y = _planned.execute(y, (axes[-1],), C2R, True, n, rt, out=out, x_private=private)
-    return _scale(y, norm, n, False)
+    return _to(_scale(y, norm, n, False), want, out)
 
 
 def rfftn(a, s=None, axes=None, norm=None, out=None):
