@@ -58,6 +58,7 @@ def test_wraps_a_foreign_cuda_stream_and_never_destroys_it():
     owner = gpuarray.cuda.Stream(non_blocking=True)     # stands for another library's
     ext = gpuarray.cuda.ExternalStream(owner.ptr)
     assert isinstance(ext, gpuarray.cuda.Stream) and ext.ptr == owner.ptr
+    assert ext == owner and hash(ext) == hash(owner)
     h = numpy.random.default_rng(1).standard_normal(1000)
     with ext:
         assert gpuarray.cuda.get_current_stream().ptr == owner.ptr

@@ -462,3 +462,30 @@ def test_cufft_override_is_taken_first():
 def test_fftplan_on_host_is_a_clear_error():
     with pytest.raises(NotImplementedError, match='pocketfft'):
         gpuarray._core.FFTPlan(0, False, (8,), (8,), 1, 8, (8,), 1, 8, 1)
+
+
+def test_cufft_declarations_match_the_toolkit_header(tmp_path):
+    """libcufft.h declares cuFFT's enums itself (no toolkit at build time):
+    they must equal cufft.h's, and every entry point in libcufft.fn must be
+    one cufft.h declares."""
+    import re
+    import shutil
+    header = '/usr/local/cuda/include/cufft.h'
+    cc = shutil.which('cc') or shutil.which('gcc')
+    if not os.path.exists(header) or not cc:
+        pytest.skip('no CUDA toolkit headers or C compiler here')
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ours = open(os.path.join(root, 'csrc/loaders/libcufft.h')).read()
+    values = re.findall(r'GA_CUFFT_(\w+) = (-?(?:0x[0-9a-fA-F]+|\d+))', ours)
+    assert len(values) > 20
+    fn = open(os.path.join(root, 'csrc/loaders/libcufft.fn')).read()
+    names = re.findall(r'^CUFFT_(?:REQ|OPT)\(\w+, (\w+),', fn, re.M)
+    assert 'cufftMakePlanMany64' in names and 'cufftSetStream' in names
+    lines = ['#include <cufft.h>']
+    lines += ['_Static_assert(CUFFT_{0} == {1}, "CUFFT_{0}");'.format(k, v) for k, v in values]
+    lines += ['void *use_{0}(void) {{ return (void *)&{0}; }}'.format(n) for n in names]
+    src = tmp_path / 'abi.c'
+    src.write_text('\n'.join(lines) + '\n')
+    r = subprocess.run([cc, '-std=c11', '-c', '-I/usr/local/cuda/include', str(src), '-o',
+                        str(tmp_path / 'abi.o')], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

@@ -387,17 +387,18 @@ static PyObject *Stream_repr(PyObject *self)
 
 static Py_hash_t Stream_hash(PyObject *self)
 {
-    Py_hash_t h = (Py_hash_t)((uintptr_t)STREAM(self)->stream >> 4);
+    Py_hash_t h = (Py_hash_t)((uintptr_t)ga_stream_native(STREAM(self)->stream) >> 4);
     return h == -1 ? -2 : h;
 }
 
-/* Two Stream objects are equal when they are the same stream: every null
- * stream object equals Stream.null. */
+/* Two Stream objects are equal when they are the same stream (the same
+ * native handle, so an ExternalStream equals the Stream it wraps): every
+ * null stream object equals Stream.null. */
 static PyObject *Stream_richcompare(PyObject *a, PyObject *b, int op)
 {
     if (!PyObject_TypeCheck(b, pyga.Stream) || (op != Py_EQ && op != Py_NE))
         Py_RETURN_NOTIMPLEMENTED;
-    int eq = STREAM(a)->stream == STREAM(b)->stream;
+    int eq = ga_stream_native(STREAM(a)->stream) == ga_stream_native(STREAM(b)->stream);
     return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 

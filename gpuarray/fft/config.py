@@ -11,6 +11,7 @@ On the host backend gpuarray.fft calls NumPy's pocketfft, which makes and
 caches its own plans: these caches stay empty there.
 """
 
+import atexit
 import collections
 import threading
 
@@ -202,3 +203,14 @@ def show_plan_cache_info():
     """Print the calling thread's caches, one per device it used."""
     for cache in (getattr(_local, 'caches', None) or {}).values():
         cache.show_info()
+
+
+@atexit.register
+def _free_plans_at_exit():
+    """Free the main thread's plans while cuFFT and the driver are still
+    there (module teardown comes after the libraries' own exit handlers
+    may have run)."""
+    caches = getattr(_local, 'caches', None)
+    if caches:
+        for cache in caches.values():
+            cache.clear()
