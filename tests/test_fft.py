@@ -489,3 +489,97 @@ def test_cufft_declarations_match_the_toolkit_header(tmp_path):
     r = subprocess.run([cc, '-std=c11', '-c', '-I/usr/local/cuda/include', str(src), '-o',
                         str(tmp_path / 'abi.o')], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize('name', ['hfft', 'ihfft'])
+def test_out_hermitian(path, name):
+    dtype = numpy.complex128 if name == 'hfft' else numpy.float64
+    h = _rand((3, 9), dtype)
+    want = getattr(numpy.fft, name)(h)
+    out = gpuarray.full(want.shape, 3, dtype=want.dtype)
+    assert getattr(gpuarray.fft, name)(gpuarray.asarray(h), out=out) is out
+    _check(out, want)
+
+
+def test_runs_on_the_current_stream(path):
+    h = _rand((8, 64), numpy.complex64)
+    s = gpuarray.cuda.Stream(non_blocking=True)
+    with s:
+        d = gpuarray.asarray(h) * 2          # queued on s
+        y = gpuarray.fft.fft(d, axis=0)
+        z = gpuarray.fft.irfft(y)
+    s.synchronize()
+    _check(y, numpy.fft.fft(h * 2, axis=0))
+    _check(z, numpy.fft.irfft(numpy.fft.fft(h * 2, axis=0)))
+
+
+def test_threads_have_their_own_plans(path):
+    import threading
+    h = _rand((4, 32), numpy.complex128)
+    want = numpy.fft.fft(h)
+    errors, caches = [], []
+
+    def work():
+        try:
+            d = gpuarray.asarray(h)
+            for _ in range(5):
+                numpy.testing.assert_allclose(gpuarray.fft.fft(d).get(), want, atol=1e-10)
+            caches.append(config.get_plan_cache())
+        except Exception as e:      # noqa: BLE001 - reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=work) for _ in range(3)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors, errors
+    assert len({id(c) for c in caches}) == 3
+    if path == 'plans' or not ON_HOST:
+        assert all(c.get_curr_size() == 1 for c in caches)
+
+
+@pytest.mark.skipif(not ON_HOST, reason='uses the emulated plans of the host backend')
+def test_evicted_plans_are_freed(monkeypatch):
+    import gc
+    import weakref
+    monkeypatch.setattr(_transforms, 'FORCE_PLANS', True)
+    refs = []
+
+    def factory(*args):
+        p = EmulatedPlan(*args)
+        refs.append(weakref.ref(p))
+        return p
+
+    monkeypatch.setattr(_planned, 'make_plan', factory)
+    cache = config.get_plan_cache()
+    cache.clear()
+    d = gpuarray.asarray(_rand(16, numpy.complex64))
+    for n in range(3, 9):
+        gpuarray.fft.fft(d, n=n)
+    cache.set_size(2)
+    gc.collect()
+    assert sum(r() is not None for r in refs) == 2
+    cache.set_size(16)
+    cache.clear()
+    gc.collect()
+    assert all(r() is None for r in refs)
+
+
+@pytest.mark.skipif(ON_HOST, reason='cuFFT plans exist on CUDA only')
+def test_cufft_plans_are_cached_on_cuda():
+    cache = config.get_plan_cache()
+    cache.clear()
+    d = gpuarray.asarray(_rand((4, 1000), numpy.complex64))
+    gpuarray.fft.fft(d)
+    gpuarray.fft.ifft(d)
+    assert cache.get_curr_size() == 1
+    gpuarray.fft.rfft(d.real.copy())
+    gpuarray.fft.fft2(d)
+    assert cache.get_curr_size() == 3
+    plans = list(cache._plans.values())
+    assert {p.fft_type for p in plans} == {'C2C', 'R2C'}
+    assert cache.get_curr_memsize() == sum(p.work_size for p in plans)
+    cache.show_info()
+    cache.clear()
+    assert cache.get_curr_size() == 0
