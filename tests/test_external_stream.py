@@ -134,3 +134,42 @@ def test_memory_subclass_needs_size():
     with pytest.raises(ValueError):
         M(-1)
     assert M(size=16).size == 16
+
+
+def test_set_allocator_with_a_memory_subclass():
+    """CuPy's custom allocator pattern: allocator(nbytes) -> MemoryPointer
+    over a Memory subclass; every new array takes its memory from it."""
+    calls = []
+
+    class CountedMemory(gpuarray.cuda.memory.Memory):
+        pass
+
+    def allocator(nbytes):
+        calls.append(nbytes)
+        return gpuarray.cuda.MemoryPointer(CountedMemory(nbytes + 64), 32)
+
+    assert gpuarray.cuda.get_allocator() is None
+    h = numpy.random.default_rng(3).standard_normal(100)
+    with gpuarray.cuda.using_allocator(allocator):
+        assert gpuarray.cuda.get_allocator() is allocator
+        a = gpuarray.asarray(h)
+        b = a * 2 + 1
+    assert gpuarray.cuda.get_allocator() is None
+    assert len(calls) >= 2 and 800 in calls
+    assert isinstance(b.data.mem, CountedMemory) and b.data.ptr == b.data.mem.ptr + 32
+    numpy.testing.assert_allclose(b.get(), h * 2 + 1)
+    c = gpuarray.zeros(3)
+    assert not isinstance(c.data.mem, CountedMemory)
+
+
+def test_set_allocator_errors():
+    with pytest.raises(TypeError):
+        gpuarray.cuda.set_allocator(5)
+    with gpuarray.cuda.using_allocator(lambda n: None):
+        with pytest.raises(TypeError, match='MemoryPointer'):
+            gpuarray.zeros(4)
+    small = lambda n: gpuarray.cuda.MemoryPointer(gpuarray.cuda.Memory(1), 0)  # noqa: E731
+    with gpuarray.cuda.using_allocator(small):
+        with pytest.raises(ValueError, match='bytes'):
+            gpuarray.zeros(4)
+    assert gpuarray.cuda.get_allocator() is None
