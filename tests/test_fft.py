@@ -583,3 +583,27 @@ def test_cufft_plans_are_cached_on_cuda():
     cache.show_info()
     cache.clear()
     assert cache.get_curr_size() == 0
+
+
+@pytest.mark.skipif(not ON_HOST, reason='uses the emulated plans of the host backend')
+def test_refused_strided_layout_falls_back_to_packed(monkeypatch):
+    """Where cuFFT refuses a strided layout, the transform runs again on a
+    packed copy (batches outermost, unit stride)."""
+    monkeypatch.setattr(_transforms, 'FORCE_PLANS', True)
+    tried = []
+
+    def picky(*args):
+        tried.append(args)
+        if args[4] != 1:        # istride
+            raise ValueError('cufftMakePlanMany64: CUFFT_INVALID_VALUE')
+        return EmulatedPlan(*args)
+
+    monkeypatch.setattr(_planned, 'make_plan', picky)
+    config.get_plan_cache().clear()
+    h = _rand((6, 5), numpy.complex64)
+    out = gpuarray.empty((6, 5), dtype=numpy.complex64)
+    _check(gpuarray.fft.fft(gpuarray.asarray(h), axis=0), numpy.fft.fft(h, axis=0))
+    gpuarray.fft.fft(gpuarray.asarray(h), axis=0, out=out)
+    _check(out, numpy.fft.fft(h, axis=0))
+    assert tried[0][4] == 5 and tried[1][4] == 1
+    config.get_plan_cache().clear()

@@ -164,7 +164,8 @@ def out_shape(x, taxes, fft_type, n_last):
     return tuple(shape)
 
 
-def execute(x, taxes, fft_type, inverse, n_last, out_dtype, out=None, x_private=False):
+def execute(x, taxes, fft_type, inverse, n_last, out_dtype, out=None, x_private=False,
+            _packed=False):
     """Run one plan over axes `taxes` (distinct, 1 to 3, plan order: for
     R2C/C2R the last is the real axis) of x, which has the computation dtype
     and the input sizes already (C2R: n_last//2+1 along the last axis, whose
@@ -213,9 +214,21 @@ def execute(x, taxes, fft_type, inverse, n_last, out_dtype, out=None, x_private=
     double = out_dtype in (numpy.complex128, numpy.float64)
     key = (fft_type, double, tuple(n), tuple(inembed), istride, idist, tuple(onembed), ostride,
            odist, batch, x.device.id)
-    plan = config.get_plan_cache().get(
-        key, lambda: make_plan(fft_type, double, n, inembed, istride, idist, onembed, ostride,
-                               odist, batch))
+    try:
+        plan = config.get_plan_cache().get(
+            key, lambda: make_plan(fft_type, double, n, inembed, istride, idist, onembed, ostride,
+                                   odist, batch))
+    except (ValueError, NotImplementedError):
+        if _packed:
+            raise
+        # cuFFT refused a strided layout (CUFFT_INVALID_VALUE or _SIZE):
+        # the packed one, batches outermost, is its plainest case.
+        r = execute(_regroup(x, taxes), taxes, fft_type, inverse, n_last, out_dtype,
+                    x_private=True, _packed=True)
+        if out is not None:
+            out[...] = r
+            return out
+        return r
     if fast is not None and not loops and y.flags.c_contiguous and x is _fast_input(fast, x) \
             and len(_decided) < _MAX_DECIDED:
         _decided[fast] = (key, (fft_type, double, n, inembed, istride, idist, onembed, ostride,
