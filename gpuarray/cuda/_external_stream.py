@@ -26,6 +26,7 @@ def _stream_handle(obj):
     for name in ('cuda_stream', 'ptr', 'handle'):
         value = getattr(obj, name, None)
         if value is not None and not callable(value):
+            value = getattr(value, 'value', value)      # numba's ctypes c_void_p handle
             try:
                 return operator.index(value)
             except TypeError:

@@ -19,7 +19,7 @@ from gpuarray import _core
 
 __all__ = ['PlanCache', 'get_plan_cache', 'set_plan_cache_size', 'get_plan_cache_size',
            'set_plan_cache_max_memsize', 'get_plan_cache_max_memsize', 'clear_plan_cache',
-           'show_plan_cache_info', 'enable_nd_planning', 'use_multi_gpus']
+           'show_plan_cache_info', 'enable_nd_planning', 'use_multi_gpus', 'set_cufft_gpus']
 
 #: Whether an n-d transform over up to 3 axes that cuFFT can address
 #: together runs as one n-d plan (True, CuPy's default) or as 1-D plans
@@ -28,6 +28,15 @@ enable_nd_planning = True
 
 #: CuPy's multi-GPU cuFFT switch: not supported (one device per plan).
 use_multi_gpus = False
+
+
+
+def set_cufft_gpus(gpus):
+    """CuPy's multi-GPU cuFFT (cufftXt over several devices): not
+    supported; each plan runs on the device of its arrays."""
+    raise NotImplementedError('gpuarray.fft runs each transform on one device; multi-GPU cuFFT '
+                              '(set_cufft_gpus) is not supported')
+
 
 _DEFAULT_SIZE = 16        # CuPy's default
 _DEFAULT_MEMSIZE = -1     # no limit
