@@ -438,9 +438,21 @@ def test_cufft_override_not_found_names_every_place():
     assert r.returncode == 0, r.stderr
     out = r.stdout
     if 'LOADED' in out:
-        # ld.so.cache or /usr/local/cuda/lib64 holds it: a bad override
-        # does not stop the search, which is what is left to check here
-        pytest.skip('cuFFT is in ld.so.cache or /usr/local/cuda/lib64 here: always found')
+        # ld.so.cache or /usr/local/cuda/lib64 holds it, so a bad override
+        # does not stop the search: hide the library's directory in a
+        # private mount namespace (where unshare may make one) and ask again
+        import shutil
+        found = os.path.dirname(os.path.realpath(gpuarray._core._fft_library()[0]))
+        unshare = shutil.which('unshare')
+        if unshare:
+            r = subprocess.run(
+                [unshare, '--mount', '--map-root-user', 'sh', '-c',
+                 'mount -t tmpfs none "$0" && exec "$1" -c "$2"', found, sys.executable, code],
+                env=env, capture_output=True, text=True, timeout=60)
+            out = r.stdout if r.returncode == 0 else 'LOADED'
+    if 'LOADED' in out:
+        pytest.skip('cuFFT is always found here (ld.so.cache, /usr/local/cuda/lib64) and no '
+                    'mount namespace can hide it')
     assert 'cuFFT' in out and '/nonexistent/libcufft.so.99' in out and 'GPUARRAY_CUFFT' in out
     assert 'libcufft.so.12' in out or 'libcufft.so.13' in out
 
@@ -607,3 +619,18 @@ def test_refused_strided_layout_falls_back_to_packed(monkeypatch):
     _check(out, numpy.fft.fft(h, axis=0))
     assert tried[0][4] == 5 and tried[1][4] == 1
     config.get_plan_cache().clear()
+
+
+def test_cufft_wheel_dirs_reach_the_search(tmp_path):
+    """A site-packages directory holding NVIDIA wheels (nvidia/cufft/lib)
+    is handed to the library search, which looks for nvidia/cufft/lib and
+    nvidia/cu13/lib under it."""
+    site = tmp_path / 'site'
+    (site / 'nvidia' / 'cufft' / 'lib').mkdir(parents=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site)] + [p for p in sys.path if p]))
+    env.pop('GPUARRAY_NVRTC_SEARCH_PATH', None)
+    r = subprocess.run([sys.executable, '-c', 'import os, gpuarray; '
+                        'print(os.environ.get("GPUARRAY_NVRTC_SEARCH_PATH", ""))'],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert str(site) in r.stdout.strip().split(os.pathsep)
