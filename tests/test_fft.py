@@ -634,3 +634,19 @@ def test_cufft_wheel_dirs_reach_the_search(tmp_path):
                        env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert str(site) in r.stdout.strip().split(os.pathsep)
+
+
+@pytest.mark.parametrize('n', [1009, 1 << 14, 3 * 5 * 7 * 11])
+def test_long_prime_and_power_of_two_lengths(path, n):
+    h = _rand((2, n), numpy.complex64)
+    _check(gpuarray.fft.fft(gpuarray.asarray(h)), numpy.fft.fft(h))
+    r = _rand(n, numpy.float64)
+    _check(gpuarray.fft.irfft(gpuarray.fft.rfft(gpuarray.asarray(r)), n=n), r)
+
+
+def test_numpy_dispatch_with_out(path):
+    h = _rand((3, 8), numpy.complex128)
+    out = gpuarray.empty((3, 8), dtype=numpy.complex128)
+    r = numpy.fft.ifft(gpuarray.asarray(h), norm='ortho', out=out)
+    assert r is out
+    _check(out, numpy.fft.ifft(h, norm='ortho'))
