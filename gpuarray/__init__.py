@@ -210,3 +210,4 @@ def get_backend():
     c = _core.config()
     return c['backend'] if c['available'] else None
 from gpuarray import testing  # noqa: E402,F401  cupy.testing's assertions on device arrays
+from gpuarray import fft  # noqa: E402,F401  numpy.fft / cupy.fft (cuFFT on CUDA, pocketfft on the host)

@@ -164,7 +164,20 @@ typedef struct ga_backend_ops {
                         size_t shared_mem, void *stream, void **args);
     /* Row-major gemm (blas.c); NULL = the backend has none. */
     ga_status (*gemm)(ga_device *dev, void *stream, const struct ga_gemm_desc *g);
+    /* FFT plans (fft.c); NULL = the backend has none. */
+    const struct ga_fft_ops *fft;
 } ga_backend_ops;
+
+/* A backend's FFT plans: the layout is checked by fft.c first; `native`
+ * is the backend's plan. */
+typedef struct ga_fft_ops {
+    ga_status (*plan_create)(ga_device *dev, ga_fft_type type, ga_dtype real_dtype,
+                             const ga_fft_layout *layout, void **native, size_t *work_size);
+    ga_status (*execute)(ga_device *dev, void *native, void *stream, ga_devptr in, ga_devptr out,
+                         int inverse);
+    ga_status (*plan_destroy)(ga_device *dev, void *native);
+} ga_fft_ops;
+GA_INTERNAL extern const ga_fft_ops ga_cuda_fft_ops;   /* cuda_fft.c */
 
 /* One (strided batched) gemm as ga_gemm_strided_batched describes it,
  * checked by blas.c before a backend sees it. */
@@ -235,6 +248,7 @@ struct ga_stream {
     void *native;
     unsigned flags;
     _Atomic int refcount;        /* the user's + one per live buffer */
+    int external;                /* wrapped (ga_stream_wrap): never destroyed here */
 };
 
 struct ga_event {

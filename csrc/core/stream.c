@@ -44,6 +44,33 @@ ga_status ga_stream_create(ga_device *device, unsigned flags, ga_stream **stream
     return GA_OK;
 }
 
+ga_status ga_stream_wrap(ga_device *device, void *native, ga_stream **stream)
+{
+    if (!stream)
+        return ga_error(GA_ERROR_INVALID_VALUE, "ga_stream_wrap: stream is NULL");
+    if (!native)
+        return ga_error(GA_ERROR_INVALID_VALUE, "ga_stream_wrap: the null stream needs no wrapper "
+                        "(use NULL)");
+    ga_status st = stream_device(device, NULL, &device);
+    if (st != GA_OK)
+        return st;
+    /* A host stream is a worker of this process, not a handle another
+     * library could have made: there is nothing foreign to wrap. */
+    if (strcmp(ga_backend->name, "cuda") != 0)
+        return ga_error(GA_ERROR_UNSUPPORTED, "ga_stream_wrap: the %s backend has no foreign streams "
+                        "(an external stream pointer is a CUDA stream handle)", ga_backend->name);
+    ga_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "ga_stream_wrap: out of host memory");
+    s->device = device;
+    s->native = native;
+    s->flags = 0;
+    s->external = 1;
+    atomic_init(&s->refcount, 1);
+    *stream = s;
+    return GA_OK;
+}
+
 void ga_stream_retain(ga_stream *stream)
 {
     if (stream)
@@ -60,7 +87,7 @@ ga_status ga_stream_release(ga_stream *stream)
      * order, while it still exists. */
     ga_status st = ga_block_cache_release_stream(stream->device, stream);
     ga_status ds = ga_device_enter(stream->device);
-    if (ds == GA_OK)
+    if (ds == GA_OK && !stream->external)
         ds = ga_backend->stream_destroy(stream->device, stream->native);
     if (st == GA_OK)
         st = ds;

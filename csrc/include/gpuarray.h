@@ -147,6 +147,12 @@ typedef struct ga_event ga_event;
 enum { GA_STREAM_DEFAULT = 0, GA_STREAM_NON_BLOCKING = 1 };
 
 GA_API ga_status ga_stream_create(ga_device *device, unsigned flags, ga_stream **stream);
+/* A ga_stream for a CUDA stream another library created (`native`, a
+ * CUstream of `device`'s context): usable wherever a ga_stream is, never
+ * destroyed by gpuarray (ga_stream_destroy frees the wrapper only, once
+ * the buffers allocated on it are gone); the creator must keep it alive
+ * that long. GA_ERROR_UNSUPPORTED on the host backend. */
+GA_API ga_status ga_stream_wrap(ga_device *device, void *native, ga_stream **stream);
 /* Destroying a stream with pending work is allowed: the work completes. */
 GA_API ga_status ga_stream_destroy(ga_stream *stream);
 GA_API ga_device *ga_stream_device(const ga_stream *stream);
@@ -462,6 +468,52 @@ GA_API ga_status ga_gemm_strided_batched(ga_device *device, ga_stream *stream, g
                                          int64_t lda, int64_t stride_a, ga_devptr B, int64_t ldb,
                                          int64_t stride_b, const double beta[2], ga_devptr C,
                                          int64_t ldc, int64_t stride_c, int64_t batch);
+
+/* -------------------------------------------------------------------- FFT */
+
+/* A cuFFT-style plan: `batch` transforms of rank 1..3, each element of
+ * transform b at index (x[, y[, z]]) read at
+ *   in + (b*idist + ((x*inembed[1] + y)*inembed[2] + z)*istride) elements
+ * (the advanced data layout of cuFFT; inembed[0] is not used) and written
+ * likewise with onembed/ostride/odist. n is the logical size; a real-to-
+ * complex transform reads n real numbers and writes n[rank-1]/2+1 complex
+ * ones along the last dimension (complex-to-real the reverse). Strides,
+ * distances and embeds count elements of each side's own type. */
+typedef enum ga_fft_type { GA_FFT_C2C = 0, GA_FFT_R2C = 1, GA_FFT_C2R = 2 } ga_fft_type;
+#define GA_FFT_MAX_RANK 3
+
+typedef struct ga_fft_layout {
+    int rank;
+    int64_t n[GA_FFT_MAX_RANK];
+    int64_t inembed[GA_FFT_MAX_RANK], istride, idist;
+    int64_t onembed[GA_FFT_MAX_RANK], ostride, odist;
+    int64_t batch;
+} ga_fft_layout;
+
+typedef struct ga_fft_plan ga_fft_plan;
+
+/* A plan on `device` for `type` in the precision of `real_dtype`
+ * (GA_FLOAT32: complex64 data, GA_FLOAT64: complex128). CUDA: cuFFT,
+ * loaded at first use (GA_ERROR_NO_DRIVER with the places searched when
+ * absent); the plan owns its work area (ga_fft_plan_work_size bytes of
+ * device memory) until destroyed. The host backend has no plans
+ * (GA_ERROR_UNSUPPORTED): gpuarray.fft calls NumPy's pocketfft there. */
+GA_API ga_status ga_fft_plan_create(ga_device *device, ga_fft_type type, ga_dtype real_dtype,
+                                    const ga_fft_layout *layout, ga_fft_plan **plan);
+GA_API ga_status ga_fft_plan_work_size(const ga_fft_plan *plan, size_t *bytes);
+/* Queue the transforms on `stream` (a stream of the plan's device; NULL =
+ * its null stream), unnormalised in both directions. `inverse` selects
+ * exp(+2 pi i jk/n): it must be 0 for R2C and 1 for C2R. A C2R transform
+ * may overwrite its input (cuFFT does); in == out is an in-place
+ * transform. One plan may be used from several threads (its stream is
+ * set and the transform queued under a lock). */
+GA_API ga_status ga_fft_execute(ga_fft_plan *plan, ga_stream *stream, ga_devptr in, ga_devptr out,
+                                int inverse);
+GA_API ga_status ga_fft_plan_destroy(ga_fft_plan *plan);
+/* Load the backend's FFT library without a device (cuFFT on CUDA and on
+ * the host backend alike, since dlopen needs no GPU): its path and
+ * version. GA_ERROR_NO_DRIVER naming every place searched when absent. */
+GA_API ga_status ga_fft_library(const char **path, int *version);
 
 /* ----------------------------------------------------------------- hashing */
 

@@ -51,11 +51,62 @@ PyObject *pyga_memory_alloc(ga_device *device, size_t nbytes, PyObject *stream_o
     return (PyObject *)m;
 }
 
+/* A Memory of a Python subclass (`class M(Memory)`, CuPy's custom
+ * allocators' pattern): tp_alloc gives the subclass's size (its __dict__,
+ * weakrefs) and tracks the object; the rest is Memory's. */
+static PyObject *memory_alloc_subtype(PyTypeObject *type, ga_device *device, size_t nbytes,
+                                      PyObject *stream_obj, ga_stream *stream)
+{
+    ga_buffer *buf;
+    ga_status st = ga_buffer_alloc(device, nbytes, stream, &buf);
+    if (st != GA_OK)
+        return pyga_raise(st);
+    pyga_Memory *m = (pyga_Memory *)type->tp_alloc(type, 0);
+    if (!m) {
+        ga_buffer_free(buf);
+        return NULL;
+    }
+    m->buffer = buf;
+    m->ptr = ga_buffer_ptr(buf);
+    m->size = nbytes;
+    m->device = device;
+    m->owner = NULL;
+    m->stream = Py_NewRef(stream_obj);
+    return (PyObject *)m;
+}
+
 static PyObject *Memory_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    (void)type;
     static char *kwlist[] = {"size", NULL};
     Py_ssize_t size;
+    if (type != pyga.Memory) {
+        /* A subclass's __init__ may take more than the size (a pool, a
+         * tag): Memory takes the first argument (or size=) and leaves the
+         * rest to it, as object.__new__ does for an overridden __init__. */
+        PyObject *size_obj = NULL;
+        if (args && PyTuple_GET_SIZE(args) > 0)
+            size_obj = PyTuple_GET_ITEM(args, 0);
+        else if (kwds)
+            size_obj = PyDict_GetItemString(kwds, "size");
+        if (!size_obj) {
+            PyErr_Format(PyExc_TypeError, "%.200s() needs the size in bytes (first argument or "
+                         "size=)", type->tp_name);
+            return NULL;
+        }
+        size = PyNumber_AsSsize_t(size_obj, PyExc_OverflowError);
+        if (size == -1 && PyErr_Occurred())
+            return NULL;
+        if (size < 0) {
+            PyErr_Format(PyExc_ValueError, "Memory: negative size %zd", size);
+            return NULL;
+        }
+        ga_device *dev = pyga_current_device();
+        if (!dev)
+            return NULL;
+        ga_stream *stream;
+        PyObject *stream_obj = pyga_current_stream(&stream);
+        return memory_alloc_subtype(type, dev, (size_t)size, stream_obj, stream);
+    }
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "n:Memory", kwlist, &size))
         return NULL;
     if (size < 0) {
@@ -163,7 +214,7 @@ static PyType_Slot Memory_slots[] = {
 static PyType_Spec Memory_spec = {
     .name = "gpuarray.cuda.memory.Memory",
     .basicsize = sizeof(pyga_Memory),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
     .slots = Memory_slots,
 };
 

@@ -114,12 +114,13 @@ PyObject *pyga_alloc_array(PyTypeObject *type, int ndim, const Py_ssize_t *shape
         stream_obj = pyga.null_stream;
         stream = NULL;
     }
-    PyObject *mem = pyga_memory_alloc(dev, nbytes, stream_obj, stream);
+    ga_devptr ptr;
+    PyObject *mem = pyga_array_memory(dev, nbytes, stream_obj, stream, &ptr);
     if (!mem)
         return NULL;
     Py_ssize_t strides[PYGA_MAX_NDIM];
     pyga_contiguous_strides(ndim, shape, (Py_ssize_t)PyDataType_ELSIZE(descr), fortran, strides);
-    PyObject *a = pyga_new_array(type, mem, ((pyga_Memory *)mem)->ptr, ndim, shape, strides, descr, NULL);
+    PyObject *a = pyga_new_array(type, mem, ptr, ndim, shape, strides, descr, NULL);
     Py_DECREF(mem);
     return a;
 }

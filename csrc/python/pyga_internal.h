@@ -70,6 +70,15 @@ PyObject *pyga_memory_pointer(PyObject *mem, ga_devptr ptr);
  * 0, or -1 with a TypeError when `o` is not one. */
 int pyga_memory_pointer_unpack(PyObject *o, PyObject **mem, ga_devptr *ptr);
 
+/* --------------------------------------------------------- allocator.c */
+
+/* Memory for a new array of nbytes: from the allocator set_allocator set
+ * (its MemoryPointer's Memory, new reference, and address in *ptr), or
+ * from the pool. NULL with an exception. */
+PyObject *pyga_array_memory(ga_device *dev, size_t nbytes, PyObject *stream_obj, ga_stream *stream,
+                            ga_devptr *ptr);
+int pyga_init_allocator(PyObject *m);
+
 /* ------------------------------------------------------------- dtype.c */
 
 /* Resolve a `dtype=` argument (NULL or None = float64) to a supported,

@@ -186,6 +186,50 @@ static PyObject *Stream_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return (PyObject *)self;
 }
 
+/* Stream._external(ptr, device_id=-1): a `cls` object wrapping the CUDA
+ * stream handle `ptr` that another library made (CuPy's ExternalStream).
+ * gpuarray never destroys the handle; 0 is the null stream. */
+static PyObject *Stream_external(PyObject *cls, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"ptr", "device_id", NULL};
+    PyObject *ptr_obj;
+    int device_id = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|i:ExternalStream", kwlist, &ptr_obj, &device_id))
+        return NULL;
+    void *native = PyLong_AsVoidPtr(ptr_obj);
+    if (!native && PyErr_Occurred())
+        return NULL;
+    PyTypeObject *type = (PyTypeObject *)cls;
+    if (!native) {
+        if (type == pyga.Stream)
+            return Py_NewRef(pyga.null_stream);
+        return type->tp_alloc(type, 0);     /* stream, device NULL: the null stream */
+    }
+    ga_device *dev;
+    if (device_id < 0) {
+        dev = pyga_current_device();
+        if (!dev)
+            return NULL;
+    } else {
+        ga_status st = ga_device_get(device_id, &dev);
+        if (st != GA_OK)
+            return pyga_raise(st);
+    }
+    ga_stream *s;
+    ga_status st = ga_stream_wrap(dev, native, &s);
+    if (st != GA_OK)
+        return pyga_raise(st);
+    pyga_Stream *self = (pyga_Stream *)type->tp_alloc(type, 0);
+    if (!self) {
+        ga_stream_destroy(s);
+        return NULL;
+    }
+    self->stream = s;
+    self->device = dev;
+    self->non_blocking = 0;   /* unknown: the creator chose */
+    return (PyObject *)self;
+}
+
 static void Stream_dealloc(PyObject *self)
 {
     PyTypeObject *tp = Py_TYPE(self);
@@ -343,17 +387,18 @@ static PyObject *Stream_repr(PyObject *self)
 
 static Py_hash_t Stream_hash(PyObject *self)
 {
-    Py_hash_t h = (Py_hash_t)((uintptr_t)STREAM(self)->stream >> 4);
+    Py_hash_t h = (Py_hash_t)((uintptr_t)ga_stream_native(STREAM(self)->stream) >> 4);
     return h == -1 ? -2 : h;
 }
 
-/* Two Stream objects are equal when they are the same stream: every null
- * stream object equals Stream.null. */
+/* Two Stream objects are equal when they are the same stream (the same
+ * native handle, so an ExternalStream equals the Stream it wraps): every
+ * null stream object equals Stream.null. */
 static PyObject *Stream_richcompare(PyObject *a, PyObject *b, int op)
 {
     if (!PyObject_TypeCheck(b, pyga.Stream) || (op != Py_EQ && op != Py_NE))
         Py_RETURN_NOTIMPLEMENTED;
-    int eq = STREAM(a)->stream == STREAM(b)->stream;
+    int eq = ga_stream_native(STREAM(a)->stream) == ga_stream_native(STREAM(b)->stream);
     return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
@@ -364,6 +409,9 @@ static PyMethodDef Stream_methods[] = {
      "record(event=None)\n--\n\nRecord `event` (a new Event if None) on the stream; returns it."},
     {"wait_event", Stream_wait_event, METH_O,
      "wait_event(event)\n--\n\nMake later work on the stream wait for `event`."},
+    {"_external", (PyCFunction)(void (*)(void))Stream_external, METH_CLASS | METH_VARARGS | METH_KEYWORDS,
+     "_external(ptr, device_id=-1)\n--\n\nWrap a CUDA stream handle another library made\n"
+     "(gpuarray never destroys it); see gpuarray.cuda.ExternalStream."},
     {"use", Stream_use, METH_NOARGS,
      "use()\n--\n\nMake this the calling thread's current stream; returns self."},
     {"__enter__", Stream_enter, METH_NOARGS, NULL},

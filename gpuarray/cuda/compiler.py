@@ -36,6 +36,12 @@ def _set_nvrtc_search_path():
             d = os.path.join(os.path.abspath(entry), *sub)
             if os.path.isdir(d) and d not in found:
                 found.append(d)
+        # The loaders (csrc/loaders/libsearch.c) look for each library's
+        # wheel subdirectory (nvidia/cublas/lib, nvidia/cufft/lib, ...)
+        # under every entry: the site-packages directory itself.
+        root = os.path.abspath(entry)
+        if root not in found:
+            found.append(root)
     if found:
         os.environ[_NVRTC_ENV] = os.pathsep.join(found)
 

@@ -8,10 +8,26 @@ OutOfMemoryError (a MemoryError) after the pool's cached blocks were
 released and the allocation retried once.
 """
 
+import contextlib
+
 from gpuarray._core import (  # noqa: F401
     Memory, MemoryPointer, MemoryPool, PinnedMemory, OutOfMemoryError,
     alloc, alloc_pinned_memory, get_default_memory_pool, is_pinned,
+    set_allocator, get_allocator,
 )
+
+
+@contextlib.contextmanager
+def using_allocator(allocator=None):
+    """Arrays made inside the block take their memory from `allocator`
+    (None: the pool); the previous allocator comes back on exit. As
+    set_allocator, it is process-wide here (CuPy's is per thread)."""
+    previous = get_allocator()
+    set_allocator(allocator)
+    try:
+        yield
+    finally:
+        set_allocator(previous)
 
 
 class PinnedMemoryPool:
