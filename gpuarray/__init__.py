@@ -210,3 +210,4 @@ def get_backend():
     c = _core.config()
     return c['backend'] if c['available'] else None
 from gpuarray import testing  # noqa: E402,F401  cupy.testing's assertions on device arrays
+from gpuarray import random  # noqa: E402,F401  Philox4x32-10 kernels, the same on every backend

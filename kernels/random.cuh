@@ -1,0 +1,796 @@
+/* random.cuh - gpuarray.random's generator and the math its distributions
+ * use, shared by every backend (gpuarray/random/_kernels.py loads it).
+ *
+ * Sections ("//@ name" lines, read by _elementwise.template_sections):
+ *   core     Philox4x32-10 (Random123's: 10 rounds, multipliers
+ *            0xD2511F53 / 0xCD9E8D57, Weyl key increments 0x9E3779B9 /
+ *            0xBB67AE85), the conversions from bits to floats, gpuarray's
+ *            own log, exp and sincos(2*pi*u) written with +, -, *, / and
+ *            bit manipulation only, the per-element sub-streams and the
+ *            samplers of the rejection-sampled distributions.
+ *   kernels  the kernels of the draws.
+ *   check    kernels that expose the math helpers to the tests.
+ *
+ * Why own math: CUDA's libdevice log/sin and glibc's differ in the last
+ * bits, so normal() and exponential() would differ between the GPU and
+ * the host backend. With only IEEE operations (+, -, *, /, sqrt: all
+ * correctly rounded on both) and the module compiled without contraction
+ * (NVRTC --fmad=false; the host compiler gets -ffp-contract=off), every
+ * backend computes the same bits.
+ *
+ * The stream. A generator is a 64-bit key (k0, k1, from the seed) and a
+ * 64-bit block offset. Philox maps a 128-bit counter (c0, c1, c2, c3) to
+ * four 32-bit words. Block b of a draw is the counter
+ * (lo(off + b), hi(off + b), 0, 0):
+ *   raw words, float32 uniform/normal/exponential: element i is word i % 4
+ *       of block i / 4 (normals in pairs: words 0,1 -> elements 0,1 and
+ *       words 2,3 -> elements 2,3 of the block);
+ *   float64: element i takes words 2(i % 2), 2(i % 2) + 1 of block i / 2
+ *       (the first word is the high half of the 53 bits);
+ *   integers, gamma, beta, binomial, poisson: element i owns the
+ *       sub-stream of blocks (lo(off + i), hi(off + i), j, 0), j = 0, 1, ...
+ *       consumed word by word, so its retries depend on nothing but i.
+ * A draw advances the offset by the blocks it spans (ceil(n / 4),
+ * ceil(n / 2), or n), so draws never share a counter. Every output is a
+ * function of (key, offset, i) alone, never of the thread layout.
+ *
+ * Only plain CUDA C: NVRTC compiles it without headers, the host backend
+ * with g++. */
+
+//@ core
+#define GA_RAND_FN __device__ inline
+
+typedef unsigned int ga_rand_u32;
+typedef unsigned long long ga_rand_u64;
+
+struct __align__(16) ga_rand_f32x4 { float x, y, z, w; };
+struct __align__(16) ga_rand_f64x2 { double x, y; };
+
+GA_RAND_FN double ga_rand_bits_to_double(ga_rand_u64 u) { union { ga_rand_u64 u; double d; } x; x.u = u; return x.d; }
+GA_RAND_FN ga_rand_u64 ga_rand_double_to_bits(double d) { union { ga_rand_u64 u; double d; } x; x.d = d; return x.u; }
+GA_RAND_FN float ga_rand_bits_to_float(ga_rand_u32 u) { union { ga_rand_u32 u; float f; } x; x.u = u; return x.f; }
+GA_RAND_FN ga_rand_u32 ga_rand_float_to_bits(float f) { union { ga_rand_u32 u; float f; } x; x.f = f; return x.u; }
+
+/* ---- Philox4x32-10 */
+
+GA_RAND_FN void ga_philox_round(ga_rand_u32 c[4], ga_rand_u32 k0, ga_rand_u32 k1)
+{
+    const ga_rand_u64 p0 = (ga_rand_u64)0xD2511F53u * c[0];
+    const ga_rand_u64 p1 = (ga_rand_u64)0xCD9E8D57u * c[2];
+    const ga_rand_u32 hi0 = (ga_rand_u32)(p0 >> 32), lo0 = (ga_rand_u32)p0;
+    const ga_rand_u32 hi1 = (ga_rand_u32)(p1 >> 32), lo1 = (ga_rand_u32)p1;
+    c[0] = hi1 ^ c[1] ^ k0;
+    c[1] = lo1;
+    c[2] = hi0 ^ c[3] ^ k1;
+    c[3] = lo0;
+}
+
+/* c: the counter on entry, the four output words on return */
+GA_RAND_FN void ga_philox4x32_10(ga_rand_u32 c[4], ga_rand_u32 k0, ga_rand_u32 k1)
+{
+#pragma unroll
+    for (int r = 0; r < 9; r++) {
+        ga_philox_round(c, k0, k1);
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+    ga_philox_round(c, k0, k1);
+}
+
+/* the four words of block `blk` of the plain stream */
+GA_RAND_FN void ga_rand_block(ga_rand_u32 w[4], ga_rand_u32 k0, ga_rand_u32 k1, ga_rand_u64 blk)
+{
+    w[0] = (ga_rand_u32)blk;
+    w[1] = (ga_rand_u32)(blk >> 32);
+    w[2] = 0u;
+    w[3] = 0u;
+    ga_philox4x32_10(w, k0, k1);
+}
+
+/* ---- bits to floats in [0, 1): multiples of 2**-24 / 2**-53, exact */
+
+GA_RAND_FN float ga_rand_u01_f32(ga_rand_u32 w)
+{
+    return (float)(w >> 8) * 5.9604644775390625e-08f;          /* 2**-24 */
+}
+
+GA_RAND_FN double ga_rand_u01_f64(ga_rand_u32 hi, ga_rand_u32 lo)
+{
+    const ga_rand_u64 b = (((ga_rand_u64)hi << 32) | lo) >> 11;
+    return (double)b * 1.1102230246251565404236316680908203125e-16;  /* 2**-53 */
+}
+
+/* ---- log: x = 2**e * m, m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact),
+ * s = f / (2 + f); log(1 + f) = f - f*f/2 + s*(f*f/2 + R(s*s)) with
+ * R(z) = 2z/3 + 2z**2/5 + ... (the series of 2 atanh(s) - 2s, truncated
+ * where its terms fall below half an ulp: |s| <= 0.1716). x <= 0 gives
+ * NaN (-inf at 0), inf gives inf. Error below 1 ulp (tests: a few). */
+
+GA_RAND_FN double ga_rand_log(double x)
+{
+    if (!(x > 0.0))
+        return x == 0.0 ? -ga_rand_bits_to_double(0x7ff0000000000000ULL)
+                        : ga_rand_bits_to_double(0x7ff8000000000000ULL);
+    ga_rand_u64 b = ga_rand_double_to_bits(x);
+    int e = 0;
+    if (b >= 0x7ff0000000000000ULL)
+        return x;                                               /* inf */
+    if (b < 0x0010000000000000ULL) {                            /* subnormal: scale by 2**54 */
+        b = ga_rand_double_to_bits(x * 18014398509481984.0);
+        e = -54;
+    }
+    e += (int)(b >> 52) - 1023;
+    b = (b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;  /* m in [1, 2) */
+    if (b > 0x3ff6a09e667f3bcdULL) {                            /* m > sqrt(2): halve it */
+        b -= 0x0010000000000000ULL;
+        e += 1;
+    }
+    const double f = ga_rand_bits_to_double(b) - 1.0;
+    const double s = f / (2.0 + f);
+    const double z = s * s;
+    const double R = z * (0.6666666666666666 + z * (0.4 + z * (0.2857142857142857 +
+                     z * (0.2222222222222222 + z * (0.18181818181818182 + z * (0.15384615384615385 +
+                     z * (0.13333333333333333 + z * (0.11764705882352941 + z * (0.10526315789473684 +
+                     z * 0.09523809523809523)))))))));
+    const double hfsq = 0.5 * f * f;
+    const double de = (double)e;
+    /* ln2 split: the high part has 32 bits, so de * hi is exact */
+    return de * 0.6931471803691238 - ((hfsq - (s * (hfsq + R) + de * 1.9082149292705877e-10)) - f);
+}
+
+GA_RAND_FN float ga_rand_log_f32(float x)
+{
+    if (!(x > 0.0f))
+        return x == 0.0f ? -ga_rand_bits_to_float(0x7f800000u) : ga_rand_bits_to_float(0x7fc00000u);
+    ga_rand_u32 b = ga_rand_float_to_bits(x);
+    int e = 0;
+    if (b >= 0x7f800000u)
+        return x;
+    if (b < 0x00800000u) {                                      /* subnormal: scale by 2**25 */
+        b = ga_rand_float_to_bits(x * 33554432.0f);
+        e = -25;
+    }
+    e += (int)(b >> 23) - 127;
+    b = (b & 0x007fffffu) | 0x3f800000u;
+    if (b > 0x3fb504f3u) {                                      /* m > sqrt(2) */
+        b -= 0x00800000u;
+        e += 1;
+    }
+    const float f = ga_rand_bits_to_float(b) - 1.0f;
+    const float s = f / (2.0f + f);
+    const float z = s * s;
+    const float R = z * (0.6666666666666666f + z * (0.4f + z * (0.2857142857142857f +
+                    z * (0.2222222222222222f + z * 0.18181818181818182f))));
+    const float hfsq = 0.5f * f * f;
+    const float de = (float)e;
+    /* ln2 split: the high part has 16 bits, so de * hi is exact */
+    return de * 0.693145751953125f - ((hfsq - (s * (hfsq + R) + de * 1.428606765330187e-06f)) - f);
+}
+
+/* ---- exp (the rejection samplers and beta's powers): x = k ln2 + r,
+ * |r| <= ln2 / 2, e**r by its Taylor series to r**14, times 2**k built
+ * from bits (in two steps where 2**k alone would be subnormal). */
+
+GA_RAND_FN double ga_rand_exp(double x)
+{
+    if (x != x)
+        return x;
+    if (x > 709.782712893384)
+        return ga_rand_bits_to_double(0x7ff0000000000000ULL);
+    if (x < -745.2)
+        return 0.0;
+    /* floor is exact on every backend */
+    const double kd = floor(x * 1.4426950408889634 + 0.5);
+    const double r = (x - kd * 0.6931471803691238) - kd * 1.9082149292705877e-10;
+    const double p = 1.0 + r * (1.0 + r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664 +
+                     r * (0.008333333333333333 + r * (0.001388888888888889 + r * (0.0001984126984126984 +
+                     r * (2.48015873015873e-05 + r * (2.7557319223985893e-06 + r * (2.755731922398589e-07 +
+                     r * (2.505210838544172e-08 + r * (2.08767569878681e-09 + r * (1.6059043836821613e-10 +
+                     r * 1.1470745597729725e-11)))))))))))));
+    int k = (int)kd;
+    if (k < -1000) {
+        /* p * 2**k = (p * 2**(k + 600)) * 2**-600 */
+        const double t = p * ga_rand_bits_to_double((ga_rand_u64)(k + 600 + 1023) << 52);
+        return t * ga_rand_bits_to_double((ga_rand_u64)(1023 - 600) << 52);
+    }
+    if (k > 1000)
+        return (p * 2.0) * ga_rand_bits_to_double((ga_rand_u64)(k - 1 + 1023) << 52);
+    return p * ga_rand_bits_to_double((ga_rand_u64)(k + 1023) << 52);
+}
+
+/* ---- sin(2 pi u) and cos(2 pi u) for u in [0, 1): u = q/4 + f exactly
+ * (q = the nearest quarter turn, |f| <= 1/8), x = 2 pi f in
+ * [-pi/4, pi/4], the Taylor series of sin and cos there, and the
+ * quadrant's swap and signs. Reducing in turns keeps the reduction exact. */
+
+GA_RAND_FN void ga_rand_sincos2pi(double u, double *s_out, double *c_out)
+{
+    const double q = floor(u * 4.0 + 0.5);
+    const double f = u - q * 0.25;
+    const double x = f * 6.283185307179586;
+    const double z = x * x;
+    const double s = x + x * z * (-0.16666666666666666 + z * (0.008333333333333333 +
+                     z * (-0.0001984126984126984 + z * (2.7557319223985893e-06 + z * (-2.505210838544172e-08 +
+                     z * (1.6059043836821613e-10 + z * (-7.647163731819816e-13 + z * 2.8114572543455206e-15)))))));
+    const double c = 1.0 + z * (-0.5 + z * (0.041666666666666664 + z * (-0.001388888888888889 +
+                     z * (2.48015873015873e-05 + z * (-2.755731922398589e-07 + z * (2.08767569878681e-09 +
+                     z * (-1.1470745597729725e-11 + z * 4.779477332387385e-14)))))));
+    const int quadrant = ((int)q) & 3;
+    if (quadrant == 0) { *s_out = s; *c_out = c; }
+    else if (quadrant == 1) { *s_out = c; *c_out = -s; }
+    else if (quadrant == 2) { *s_out = -s; *c_out = -c; }
+    else { *s_out = -c; *c_out = s; }
+}
+
+GA_RAND_FN void ga_rand_sincos2pi_f32(float u, float *s_out, float *c_out)
+{
+    const float q = floorf(u * 4.0f + 0.5f);
+    const float f = u - q * 0.25f;
+    const float x = f * 6.2831854820251465f;
+    const float z = x * x;
+    const float s = x + x * z * (-0.16666666666666666f + z * (0.008333333333333333f +
+                    z * (-0.0001984126984126984f + z * 2.7557319223985893e-06f)));
+    const float c = 1.0f + z * (-0.5f + z * (0.041666666666666664f + z * (-0.001388888888888889f +
+                    z * (2.48015873015873e-05f + z * -2.755731922398589e-07f))));
+    const int quadrant = ((int)q) & 3;
+    if (quadrant == 0) { *s_out = s; *c_out = c; }
+    else if (quadrant == 1) { *s_out = c; *c_out = -s; }
+    else if (quadrant == 2) { *s_out = -s; *c_out = -c; }
+    else { *s_out = -c; *c_out = s; }
+}
+
+/* ---- Box-Muller: two uniforms in [0, 1) to two standard normals;
+ * 1 - ua is in (0, 1] exactly, so the log is finite */
+
+GA_RAND_FN void ga_rand_box_muller(double ua, double ub, double *z0, double *z1)
+{
+    const double r = sqrt(-2.0 * ga_rand_log(1.0 - ua));
+    double s, c;
+    ga_rand_sincos2pi(ub, &s, &c);
+    *z0 = r * c;
+    *z1 = r * s;
+}
+
+GA_RAND_FN void ga_rand_box_muller_f32(float ua, float ub, float *z0, float *z1)
+{
+    const float r = sqrtf(-2.0f * ga_rand_log_f32(1.0f - ua));
+    float s, c;
+    ga_rand_sincos2pi_f32(ub, &s, &c);
+    *z0 = r * c;
+    *z1 = r * s;
+}
+
+/* ---- the sub-stream of element i: blocks (off + i, j), j = 0, 1, ... */
+
+struct ga_rand_sub {
+    ga_rand_u32 k0, k1;
+    ga_rand_u64 blk;
+    ga_rand_u32 j;
+    int used;
+    ga_rand_u32 w[4];
+    int has_spare;
+    double spare;
+};
+
+GA_RAND_FN void ga_rand_sub_init(ga_rand_sub *st, ga_rand_u32 k0, ga_rand_u32 k1, ga_rand_u64 blk)
+{
+    st->k0 = k0;
+    st->k1 = k1;
+    st->blk = blk;
+    st->j = 0u;
+    st->used = 4;
+    st->has_spare = 0;
+    st->spare = 0.0;
+}
+
+GA_RAND_FN ga_rand_u32 ga_rand_next32(ga_rand_sub *st)
+{
+    if (st->used == 4) {
+        st->w[0] = (ga_rand_u32)st->blk;
+        st->w[1] = (ga_rand_u32)(st->blk >> 32);
+        st->w[2] = st->j;
+        st->w[3] = 0u;
+        ga_philox4x32_10(st->w, st->k0, st->k1);
+        st->j++;
+        st->used = 0;
+    }
+    return st->w[st->used++];
+}
+
+GA_RAND_FN ga_rand_u64 ga_rand_next64(ga_rand_sub *st)
+{
+    const ga_rand_u32 hi = ga_rand_next32(st);
+    const ga_rand_u32 lo = ga_rand_next32(st);
+    return ((ga_rand_u64)hi << 32) | lo;
+}
+
+/* in [0, 1) */
+GA_RAND_FN double ga_rand_next_u01(ga_rand_sub *st)
+{
+    const ga_rand_u32 hi = ga_rand_next32(st);
+    const ga_rand_u32 lo = ga_rand_next32(st);
+    return ga_rand_u01_f64(hi, lo);
+}
+
+/* in (0, 1]: for logs */
+GA_RAND_FN double ga_rand_next_u01_open0(ga_rand_sub *st)
+{
+    return 1.0 - ga_rand_next_u01(st);
+}
+
+GA_RAND_FN double ga_rand_next_normal(ga_rand_sub *st)
+{
+    if (st->has_spare) {
+        st->has_spare = 0;
+        return st->spare;
+    }
+    const double ua = ga_rand_next_u01(st);
+    const double ub = ga_rand_next_u01(st);
+    double z0, z1;
+    ga_rand_box_muller(ua, ub, &z0, &z1);
+    st->spare = z1;
+    st->has_spare = 1;
+    return z0;
+}
+
+/* Lemire's multiply-and-reject: uniform in [0, rm] (rm = range - 1), unbiased */
+GA_RAND_FN ga_rand_u64 ga_rand_bounded(ga_rand_sub *st, ga_rand_u64 rm)
+{
+    if (rm == 0ULL)
+        return 0ULL;
+    if (rm == 0xffffffffULL)
+        return ga_rand_next32(st);
+    if (rm == 0xffffffffffffffffULL)
+        return ga_rand_next64(st);
+    if (rm < 0xffffffffULL) {
+        const ga_rand_u32 s = (ga_rand_u32)(rm + 1ULL);
+        ga_rand_u64 m = (ga_rand_u64)ga_rand_next32(st) * s;
+        ga_rand_u32 l = (ga_rand_u32)m;
+        if (l < s) {
+            const ga_rand_u32 t = (0u - s) % s;       /* 2**32 mod s */
+            while (l < t) {
+                m = (ga_rand_u64)ga_rand_next32(st) * s;
+                l = (ga_rand_u32)m;
+            }
+        }
+        return m >> 32;
+    }
+    const ga_rand_u64 s = rm + 1ULL;
+    ga_rand_u64 x = ga_rand_next64(st);
+    ga_rand_u64 l = x * s;
+    if (l < s) {
+        const ga_rand_u64 t = (0ULL - s) % s;         /* 2**64 mod s */
+        while (l < t) {
+            x = ga_rand_next64(st);
+            l = x * s;
+        }
+    }
+    return __umul64hi(x, s);
+}
+
+/* ---- gamma: Marsaglia and Tsang's squeeze for shape >= 1; for shape < 1
+ * the boost gamma(a) = gamma(a + 1) * U**(1/a) */
+
+GA_RAND_FN double ga_rand_gamma_ge1(ga_rand_sub *st, double a)
+{
+    const double d = a - 1.0 / 3.0;
+    const double c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x, v;
+        do {
+            x = ga_rand_next_normal(st);
+            v = 1.0 + c * x;
+        } while (v <= 0.0);
+        v = v * v * v;
+        const double u = ga_rand_next_u01_open0(st);
+        const double xx = x * x;
+        if (u < 1.0 - 0.0331 * xx * xx)
+            return d * v;
+        if (ga_rand_log(u) < 0.5 * xx + d * (1.0 - v + ga_rand_log(v)))
+            return d * v;
+    }
+}
+
+GA_RAND_FN double ga_rand_gamma(ga_rand_sub *st, double a)
+{
+    if (a == 0.0)
+        return 0.0;
+    if (a < 1.0) {
+        const double g = ga_rand_gamma_ge1(st, a + 1.0);
+        const double u = ga_rand_next_u01_open0(st);
+        return g * ga_rand_exp(ga_rand_log(u) / a);
+    }
+    return ga_rand_gamma_ge1(st, a);
+}
+
+/* beta: Johnk's algorithm where both parameters are <= 1 (the ratio of
+ * gammas loses them to underflow there), else X / (X + Y) of two gammas */
+GA_RAND_FN double ga_rand_beta(ga_rand_sub *st, double a, double b)
+{
+    if (a <= 1.0 && b <= 1.0) {
+        for (;;) {
+            const double u = ga_rand_next_u01_open0(st);
+            const double v = ga_rand_next_u01_open0(st);
+            const double lx = ga_rand_log(u) / a;
+            const double ly = ga_rand_log(v) / b;
+            const double x = ga_rand_exp(lx);
+            const double y = ga_rand_exp(ly);
+            const double xy = x + y;
+            if (xy <= 1.0) {
+                if (xy > 0.0)
+                    return x / xy;
+                /* both underflowed: the ratio in logs */
+                const double lm = lx > ly ? lx : ly;
+                const double ex = ga_rand_exp(lx - lm), ey = ga_rand_exp(ly - lm);
+                return ex / (ex + ey);
+            }
+        }
+    }
+    const double x = ga_rand_gamma(st, a);
+    const double y = ga_rand_gamma(st, b);
+    return x / (x + y);
+}
+
+/* log(k!): exact-to-rounding values below 16, Stirling's series above */
+GA_RAND_FN double ga_rand_log_factorial(double k)
+{
+    if (k < 16.0) {
+        const double t[16] = {0.0, 0.0, 0.693147180559945, 1.7917594692280554, 3.178053830347945,
+                              4.787491742782047, 6.579251212010102, 8.525161361065415,
+                              10.604602902745249, 12.801827480081467, 15.104412573075514,
+                              17.502307845873887, 19.987214495661885, 22.55216385312342,
+                              25.191221182738683, 27.89927138384089};
+        return t[(int)k];
+    }
+    const double x = k + 1.0;
+    const double ix = 1.0 / x, ix2 = ix * ix;
+    return (x - 0.5) * ga_rand_log(x) - x + 0.9189385332046728 +
+           ix * (1.0 / 12.0 - ix2 * (1.0 / 360.0 - ix2 * (1.0 / 1260.0 - ix2 / 1680.0)));
+}
+
+/* poisson: inversion (sequential search of the CDF) below lam = 10,
+ * Hormann's PTRS (transformed rejection with squeeze) above */
+GA_RAND_FN long long ga_rand_poisson(ga_rand_sub *st, double lam)
+{
+    if (lam == 0.0)
+        return 0;
+    if (lam < 10.0) {
+        const double u = ga_rand_next_u01(st);
+        double p = ga_rand_exp(-lam), F = p;
+        long long x = 0;
+        while (u > F && x < 1000) {
+            x++;
+            p = p * lam / (double)x;
+            F = F + p;
+        }
+        return x;
+    }
+    const double slam = sqrt(lam), loglam = ga_rand_log(lam);
+    const double b = 0.931 + 2.53 * slam;
+    const double a = -0.059 + 0.02483 * b;
+    const double invalpha = 1.1239 + 1.1328 / (b - 3.4);
+    const double vr = 0.9277 - 3.6224 / (b - 2.0);
+    for (;;) {
+        const double U = ga_rand_next_u01(st) - 0.5;
+        const double V = ga_rand_next_u01_open0(st);
+        const double us = 0.5 - (U < 0.0 ? -U : U);
+        const double k = floor((2.0 * a / us + b) * U + lam + 0.43);
+        if (us >= 0.07 && V <= vr)
+            return (long long)k;
+        if (k < 0.0 || (us < 0.013 && V > us))
+            continue;
+        if (ga_rand_log(V) + ga_rand_log(invalpha) - ga_rand_log(a / (us * us) + b) <=
+            -lam + k * loglam - ga_rand_log_factorial(k))
+            return (long long)k;
+    }
+}
+
+/* binomial for p <= 1/2: inversion below n p = 10, Hormann's BTRS above */
+GA_RAND_FN long long ga_rand_binomial_low(ga_rand_sub *st, long long n, double p)
+{
+    const double q = 1.0 - p;
+    const double dn = (double)n;
+    if (dn * p < 10.0) {
+        const double s = p / q, a = (dn + 1.0) * s;
+        const double r0 = ga_rand_exp(dn * ga_rand_log(q));
+        for (;;) {
+            double u = ga_rand_next_u01(st), r = r0;
+            long long x = 0;
+            while (u > r) {
+                u = u - r;
+                x++;
+                if (x > n)
+                    break;
+                r = r * (a / (double)x - s);
+            }
+            if (x <= n)
+                return x;
+        }
+    }
+    const double spq = sqrt(dn * p * q);
+    const double b = 1.15 + 2.53 * spq;
+    const double a = -0.0873 + 0.0248 * b + 0.01 * p;
+    const double c = dn * p + 0.5;
+    const double vr = 0.92 - 4.2 / b;
+    const double alpha = (2.83 + 5.1 / b) * spq;
+    const double lpq = ga_rand_log(p / q);
+    const double m = floor((dn + 1.0) * p);
+    const double h = ga_rand_log_factorial(m) + ga_rand_log_factorial(dn - m);
+    for (;;) {
+        const double u = ga_rand_next_u01(st) - 0.5;
+        double v = ga_rand_next_u01_open0(st);
+        const double us = 0.5 - (u < 0.0 ? -u : u);
+        const double k = floor((2.0 * a / us + b) * u + c);
+        if (k < 0.0 || k > dn)
+            continue;
+        if (us >= 0.07 && v <= vr)
+            return (long long)k;
+        v = ga_rand_log(v * alpha / (a / (us * us) + b));
+        if (v <= h - ga_rand_log_factorial(k) - ga_rand_log_factorial(dn - k) + (k - m) * lpq)
+            return (long long)k;
+    }
+}
+
+GA_RAND_FN long long ga_rand_binomial(ga_rand_sub *st, long long n, double p)
+{
+    if (n == 0 || p == 0.0)
+        return 0;
+    if (p == 1.0)
+        return n;
+    if (p > 0.5)
+        return n - ga_rand_binomial_low(st, n, 1.0 - p);
+    return ga_rand_binomial_low(st, n, p);
+}
+
+//@ kernels
+/* Grid-stride loops over blocks; every output depends on (key, offset, i)
+ * only. The float kernels store a whole block's outputs with one 16-byte
+ * store where the output is aligned and the block is whole. */
+
+#define GA_RAND_LOOP(var, count) \
+    for (ga_rand_u64 var = (ga_rand_u64)blockIdx.x * blockDim.x + threadIdx.x; var < (count); \
+         var += (ga_rand_u64)gridDim.x * blockDim.x)
+
+/* the raw Philox blocks of counters c + j (128-bit addition), j < nblocks */
+extern "C" __global__ void ga_rand_philox_raw(unsigned int c0, unsigned int c1, unsigned int c2,
+                                              unsigned int c3, unsigned int k0, unsigned int k1,
+                                              unsigned long long nblocks, unsigned int *out)
+{
+    GA_RAND_LOOP(j, nblocks) {
+        const ga_rand_u64 lo = (((ga_rand_u64)c1 << 32) | c0) + j;
+        const ga_rand_u64 hi = (((ga_rand_u64)c3 << 32) | c2) + (lo < j ? 1ULL : 0ULL);
+        ga_rand_u32 w[4] = {(ga_rand_u32)lo, (ga_rand_u32)(lo >> 32), (ga_rand_u32)hi,
+                            (ga_rand_u32)(hi >> 32)};
+        ga_philox4x32_10(w, k0, k1);
+        out[4 * j] = w[0];
+        out[4 * j + 1] = w[1];
+        out[4 * j + 2] = w[2];
+        out[4 * j + 3] = w[3];
+    }
+}
+
+/* n raw words of the plain stream */
+extern "C" __global__ void ga_rand_bits32(unsigned int k0, unsigned int k1, unsigned long long off,
+                                          unsigned long long n, unsigned int *out)
+{
+    const ga_rand_u64 nb = (n + 3) / 4;
+    GA_RAND_LOOP(b, nb) {
+        ga_rand_u32 w[4];
+        ga_rand_block(w, k0, k1, off + b);
+        const ga_rand_u64 i = 4 * b;
+        for (int t = 0; t < 4 && i + t < n; t++)
+            out[i + t] = w[t];
+    }
+}
+
+/* out = lo + scale * u, u in [0, 1) from 24 bits (lo = 0, scale = 1: u) */
+extern "C" __global__ void ga_rand_uniform_f32(unsigned int k0, unsigned int k1, unsigned long long off,
+                                               unsigned long long n, float lo, float scale, float *out)
+{
+    const ga_rand_u64 nb = (n + 3) / 4;
+    const bool aligned = ((ga_rand_u64)out & 15) == 0;
+    GA_RAND_LOOP(b, nb) {
+        ga_rand_u32 w[4];
+        ga_rand_block(w, k0, k1, off + b);
+        float v[4];
+        for (int t = 0; t < 4; t++)
+            v[t] = lo + scale * ga_rand_u01_f32(w[t]);
+        const ga_rand_u64 i = 4 * b;
+        if (aligned && i + 4 <= n) {
+            ga_rand_f32x4 q;
+            q.x = v[0]; q.y = v[1]; q.z = v[2]; q.w = v[3];
+            *(ga_rand_f32x4 *)(out + i) = q;
+        } else {
+            for (int t = 0; t < 4 && i + t < n; t++)
+                out[i + t] = v[t];
+        }
+    }
+}
+
+/* out = lo + scale * u, u in [0, 1) from 53 bits */
+extern "C" __global__ void ga_rand_uniform_f64(unsigned int k0, unsigned int k1, unsigned long long off,
+                                               unsigned long long n, double lo, double scale, double *out)
+{
+    const ga_rand_u64 nb = (n + 1) / 2;
+    const bool aligned = ((ga_rand_u64)out & 15) == 0;
+    GA_RAND_LOOP(b, nb) {
+        ga_rand_u32 w[4];
+        ga_rand_block(w, k0, k1, off + b);
+        const double v0 = lo + scale * ga_rand_u01_f64(w[0], w[1]);
+        const double v1 = lo + scale * ga_rand_u01_f64(w[2], w[3]);
+        const ga_rand_u64 i = 2 * b;
+        if (aligned && i + 2 <= n) {
+            ga_rand_f64x2 q;
+            q.x = v0; q.y = v1;
+            *(ga_rand_f64x2 *)(out + i) = q;
+        } else {
+            out[i] = v0;
+            if (i + 1 < n)
+                out[i + 1] = v1;
+        }
+    }
+}
+
+/* out = loc + scale * z, Box-Muller on words (0, 1) and (2, 3) */
+extern "C" __global__ void ga_rand_normal_f32(unsigned int k0, unsigned int k1, unsigned long long off,
+                                              unsigned long long n, float loc, float scale, float *out)
+{
+    const ga_rand_u64 nb = (n + 3) / 4;
+    const bool aligned = ((ga_rand_u64)out & 15) == 0;
+    GA_RAND_LOOP(b, nb) {
+        ga_rand_u32 w[4];
+        ga_rand_block(w, k0, k1, off + b);
+        float v[4];
+        ga_rand_box_muller_f32(ga_rand_u01_f32(w[0]), ga_rand_u01_f32(w[1]), &v[0], &v[1]);
+        ga_rand_box_muller_f32(ga_rand_u01_f32(w[2]), ga_rand_u01_f32(w[3]), &v[2], &v[3]);
+        for (int t = 0; t < 4; t++)
+            v[t] = loc + scale * v[t];
+        const ga_rand_u64 i = 4 * b;
+        if (aligned && i + 4 <= n) {
+            ga_rand_f32x4 q;
+            q.x = v[0]; q.y = v[1]; q.z = v[2]; q.w = v[3];
+            *(ga_rand_f32x4 *)(out + i) = q;
+        } else {
+            for (int t = 0; t < 4 && i + t < n; t++)
+                out[i + t] = v[t];
+        }
+    }
+}
+
+extern "C" __global__ void ga_rand_normal_f64(unsigned int k0, unsigned int k1, unsigned long long off,
+                                              unsigned long long n, double loc, double scale, double *out)
+{
+    const ga_rand_u64 nb = (n + 1) / 2;
+    const bool aligned = ((ga_rand_u64)out & 15) == 0;
+    GA_RAND_LOOP(b, nb) {
+        ga_rand_u32 w[4];
+        ga_rand_block(w, k0, k1, off + b);
+        double z0, z1;
+        ga_rand_box_muller(ga_rand_u01_f64(w[0], w[1]), ga_rand_u01_f64(w[2], w[3]), &z0, &z1);
+        z0 = loc + scale * z0;
+        z1 = loc + scale * z1;
+        const ga_rand_u64 i = 2 * b;
+        if (aligned && i + 2 <= n) {
+            ga_rand_f64x2 q;
+            q.x = z0; q.y = z1;
+            *(ga_rand_f64x2 *)(out + i) = q;
+        } else {
+            out[i] = z0;
+            if (i + 1 < n)
+                out[i + 1] = z1;
+        }
+    }
+}
+
+/* out = scale * -log(1 - u) */
+extern "C" __global__ void ga_rand_exponential_f32(unsigned int k0, unsigned int k1, unsigned long long off,
+                                                   unsigned long long n, float scale, float *out)
+{
+    const ga_rand_u64 nb = (n + 3) / 4;
+    GA_RAND_LOOP(b, nb) {
+        ga_rand_u32 w[4];
+        ga_rand_block(w, k0, k1, off + b);
+        const ga_rand_u64 i = 4 * b;
+        for (int t = 0; t < 4 && i + t < n; t++)
+            out[i + t] = scale * -ga_rand_log_f32(1.0f - ga_rand_u01_f32(w[t]));
+    }
+}
+
+extern "C" __global__ void ga_rand_exponential_f64(unsigned int k0, unsigned int k1, unsigned long long off,
+                                                   unsigned long long n, double scale, double *out)
+{
+    const ga_rand_u64 nb = (n + 1) / 2;
+    GA_RAND_LOOP(b, nb) {
+        ga_rand_u32 w[4];
+        ga_rand_block(w, k0, k1, off + b);
+        const ga_rand_u64 i = 2 * b;
+        out[i] = scale * -ga_rand_log(1.0 - ga_rand_u01_f64(w[0], w[1]));
+        if (i + 1 < n)
+            out[i + 1] = scale * -ga_rand_log(1.0 - ga_rand_u01_f64(w[2], w[3]));
+    }
+}
+
+/* out[i] = lo + uniform in [0, rm]: 64-bit wrapping arithmetic, so one
+ * kernel serves every integer dtype (Python views or casts the result).
+ * The parameter arrays are read at i * step (step 0: one value for all). */
+extern "C" __global__ void ga_rand_integers(unsigned int k0, unsigned int k1, unsigned long long off,
+                                            unsigned long long n, const unsigned long long *lo, long long lo_step,
+                                            const unsigned long long *rm, long long rm_step, unsigned long long *out)
+{
+    GA_RAND_LOOP(i, n) {
+        ga_rand_sub st;
+        ga_rand_sub_init(&st, k0, k1, off + i);
+        out[i] = lo[i * lo_step] + ga_rand_bounded(&st, rm[i * rm_step]);
+    }
+}
+
+extern "C" __global__ void ga_rand_gamma_f64(unsigned int k0, unsigned int k1, unsigned long long off,
+                                             unsigned long long n, const double *shape, long long shape_step,
+                                             const double *scale, long long scale_step, double *out)
+{
+    GA_RAND_LOOP(i, n) {
+        ga_rand_sub st;
+        ga_rand_sub_init(&st, k0, k1, off + i);
+        out[i] = scale[i * scale_step] * ga_rand_gamma(&st, shape[i * shape_step]);
+    }
+}
+
+extern "C" __global__ void ga_rand_beta_f64(unsigned int k0, unsigned int k1, unsigned long long off,
+                                            unsigned long long n, const double *a, long long a_step,
+                                            const double *b, long long b_step, double *out)
+{
+    GA_RAND_LOOP(i, n) {
+        ga_rand_sub st;
+        ga_rand_sub_init(&st, k0, k1, off + i);
+        out[i] = ga_rand_beta(&st, a[i * a_step], b[i * b_step]);
+    }
+}
+
+extern "C" __global__ void ga_rand_binomial_i64(unsigned int k0, unsigned int k1, unsigned long long off,
+                                                unsigned long long n, const long long *trials, long long t_step,
+                                                const double *p, long long p_step, long long *out)
+{
+    GA_RAND_LOOP(i, n) {
+        ga_rand_sub st;
+        ga_rand_sub_init(&st, k0, k1, off + i);
+        out[i] = ga_rand_binomial(&st, trials[i * t_step], p[i * p_step]);
+    }
+}
+
+extern "C" __global__ void ga_rand_poisson_i64(unsigned int k0, unsigned int k1, unsigned long long off,
+                                               unsigned long long n, const double *lam, long long lam_step,
+                                               long long *out)
+{
+    GA_RAND_LOOP(i, n) {
+        ga_rand_sub st;
+        ga_rand_sub_init(&st, k0, k1, off + i);
+        out[i] = ga_rand_poisson(&st, lam[i * lam_step]);
+    }
+}
+
+//@ check
+/* the math helpers on given inputs, for the accuracy tests */
+extern "C" __global__ void ga_rand_check_f64(const double *x, unsigned long long n, double *log_out,
+                                             double *exp_out, double *sin_out, double *cos_out)
+{
+    GA_RAND_LOOP(i, n) {
+        log_out[i] = ga_rand_log(x[i]);
+        exp_out[i] = ga_rand_exp(x[i]);
+        double s, c;
+        ga_rand_sincos2pi(x[i] - floor(x[i]), &s, &c);
+        sin_out[i] = s;
+        cos_out[i] = c;
+    }
+}
+
+extern "C" __global__ void ga_rand_check_f32(const float *x, unsigned long long n, float *log_out,
+                                             float *sin_out, float *cos_out)
+{
+    GA_RAND_LOOP(i, n) {
+        log_out[i] = ga_rand_log_f32(x[i]);
+        float s, c;
+        ga_rand_sincos2pi_f32(x[i] - floorf(x[i]), &s, &c);
+        sin_out[i] = s;
+        cos_out[i] = c;
+    }
+}
