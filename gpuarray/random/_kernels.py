@@ -21,8 +21,9 @@ from gpuarray import _elementwise as _ew
 
 #: Threads per block of every random kernel.
 BLOCK = 256
-#: Most blocks per multiprocessor; the loops are grid-stride beyond it.
-GRID_CAP = 16
+#: Most blocks per multiprocessor (8 x 256 threads: one full wave on
+#: sm_90 at the float kernels' register counts); grid-stride beyond it.
+GRID_CAP = 8
 #: NVRTC option for no contraction (see the module docstring).
 NO_CONTRACTION = ('--fmad=false',)
 
