@@ -1141,17 +1141,44 @@ extern "C" __global__ void ga_rand_exponential_f64(unsigned int k0, unsigned int
     }
 }
 
-/* out[i] = lo + uniform in [0, rm]: 64-bit wrapping arithmetic, so one
- * kernel serves every integer dtype (Python views or casts the result).
- * The parameter arrays are read at i * step (step 0: one value for all). */
-extern "C" __global__ void ga_rand_integers(unsigned int k0, unsigned int k1, unsigned long long off,
-                                            unsigned long long n, const unsigned long long *lo, long long lo_step,
-                                            const unsigned long long *rm, long long rm_step, unsigned long long *out)
+/* out[i] = lo + uniform in [0, rm], in 64-bit wrapping arithmetic and
+ * stored in the low `width` bytes: every integer dtype (and bool) from one
+ * kernel, since the value is in the dtype's range and its two's complement
+ * bits are the low bytes of the 64-bit sum. */
+GA_RAND_FN void ga_rand_store_int(void *out, ga_rand_u64 i, int width, ga_rand_u64 v)
+{
+    if (width == 8)
+        ((ga_rand_u64 *)out)[i] = v;
+    else if (width == 4)
+        ((ga_rand_u32 *)out)[i] = (ga_rand_u32)v;
+    else if (width == 2)
+        ((unsigned short *)out)[i] = (unsigned short)v;
+    else
+        ((unsigned char *)out)[i] = (unsigned char)v;
+}
+
+/* scalar bounds (the common case: no parameter arrays to allocate) */
+extern "C" __global__ void ga_rand_integers_scalar(unsigned int k0, unsigned int k1, unsigned long long off,
+                                                   unsigned long long n, unsigned long long lo,
+                                                   unsigned long long rm, void *out, int width)
 {
     GA_RAND_LOOP(i, n) {
         ga_rand_sub st;
         ga_rand_sub_init(&st, k0, k1, off + i);
-        out[i] = lo[i * lo_step] + ga_rand_bounded(&st, rm[i * rm_step]);
+        ga_rand_store_int(out, i, width, lo + ga_rand_bounded(&st, rm));
+    }
+}
+
+/* bounds per element: the arrays are read at i * step */
+extern "C" __global__ void ga_rand_integers(unsigned int k0, unsigned int k1, unsigned long long off,
+                                            unsigned long long n, const unsigned long long *lo, long long lo_step,
+                                            const unsigned long long *rm, long long rm_step, void *out,
+                                            int width)
+{
+    GA_RAND_LOOP(i, n) {
+        ga_rand_sub st;
+        ga_rand_sub_init(&st, k0, k1, off + i);
+        ga_rand_store_int(out, i, width, lo[i * lo_step] + ga_rand_bounded(&st, rm[i * rm_step]));
     }
 }
 

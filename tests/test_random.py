@@ -498,3 +498,47 @@ def test_names_exist():
     for name in ['random', 'integers', 'uniform', 'normal', 'standard_normal', 'exponential',
                  'choice', 'permutation', 'shuffle', 'gamma', 'beta', 'binomial', 'poisson']:
         assert callable(getattr(cp.random.Generator, name))
+
+
+@pytest.mark.parametrize('size', [0, (3, 0), None, (2, 3)])
+def test_every_draw_takes_every_size(size):
+    g = cp.random.default_rng(30)
+    shape = () if size is None else ((size,) if isinstance(size, int) else size)
+    draws = {
+        'random': g.random(size), 'random32': g.random(size, dtype=numpy.float32),
+        'uniform': g.uniform(1, 2, size), 'integers': g.integers(0, 5, size),
+        'integers8': g.integers(0, 5, size, dtype=numpy.int8),
+        'normal': g.normal(0, 1, size), 'normal32': g.standard_normal(size, dtype=numpy.float32),
+        'exponential': g.exponential(1.0, size), 'gamma': g.gamma(2.0, 1.0, size),
+        'beta': g.beta(1.5, 2.0, size), 'binomial': g.binomial(5, 0.5, size),
+        'poisson': g.poisson(2.0, size), 'choice': g.choice(4, size),
+        'choice_p': g.choice(4, size, p=cp.asarray(numpy.full(4, 0.25))),
+    }
+    for name, r in draws.items():
+        assert isinstance(r, cp.ndarray), name
+        assert r.shape == shape, (name, r.shape)
+    assert draws['integers8'].dtype == numpy.int8
+    assert draws['binomial'].dtype == numpy.int64
+
+
+def test_legacy_dtypes():
+    rs = cp.random.RandomState(31)
+    assert rs.rand(3, dtype=numpy.float32).dtype == numpy.float32
+    assert rs.uniform(0, 1, 3, dtype=numpy.float32).dtype == numpy.float32
+    assert rs.normal(0, 1, 3, dtype=numpy.float32).dtype == numpy.float32
+    assert rs.exponential(1.0, 3, dtype=numpy.float32).dtype == numpy.float32
+    assert rs.gamma(1.0, 1.0, 3, dtype=numpy.float32).dtype == numpy.float32
+    assert rs.binomial(3, 0.5, 3, dtype=numpy.int32).dtype == numpy.int32
+    assert rs.poisson(1.0, 3, dtype=numpy.int32).dtype == numpy.int32
+    # float32 and float64 streams are the same words: uniform float32 is the
+    # top 24 bits of every word
+    words = cp.random.Philox4x3210(31).random_raw(8).get()
+    f = cp.random.RandomState(31).rand(8, dtype=numpy.float32).get()
+    numpy.testing.assert_array_equal(f, (words >> 8) * numpy.float32(2.0 ** -24))
+
+
+def test_uniform_float32_with_array_bounds():
+    lo = cp.asarray(numpy.array([0.0, 10.0], numpy.float32))
+    r = cp.random.default_rng(32).uniform(lo, 20.0, size=(1000, 2), dtype=numpy.float32).get()
+    assert r.dtype == numpy.float32
+    assert (r[:, 0] >= 0).all() and (r[:, 1] >= 10).all() and (r < 20).all()

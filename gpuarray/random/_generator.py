@@ -268,9 +268,7 @@ class _Draws:
             if lo > top:
                 raise ValueError('low > high' if endpoint else 'low >= high')
             shape = _shape(size)
-            lo_arr = _core.asarray(numpy.asarray([lo & 0xFFFFFFFFFFFFFFFF], numpy.uint64))
-            rm_arr = _core.asarray(numpy.asarray([top - lo], numpy.uint64))
-            steps = (0, 0)
+            lo_p, rm_p = lo, top - lo
         else:
             lo_h = numpy.asarray(_host(low, object) if not isinstance(low, _ndarray)
                                  else low.get(), dtype=object)
@@ -284,21 +282,16 @@ class _Draws:
             _check(lo_b < dmin, 'low is out of bounds for {}'.format(dt.name))
             _check(top_b > dmax, 'high is out of bounds for {}'.format(dt.name))
             _check(lo_b > top_b, 'low > high' if endpoint else 'low >= high')
-            lo_arr = _core.asarray(numpy.array([int(v) & 0xFFFFFFFFFFFFFFFF for v in lo_b.ravel()],
-                                               numpy.uint64).reshape(shape))
-            rm_arr = _core.asarray(numpy.array([int(t) - int(v) for t, v in
-                                                zip(top_b.ravel(), lo_b.ravel())],
-                                               numpy.uint64).reshape(shape))
-            steps = (1, 1)
+            lo_p = (_core.asarray(numpy.array([int(v) & 0xFFFFFFFFFFFFFFFF for v in lo_b.ravel()],
+                                              numpy.uint64)), 1)
+            rm_p = (_core.asarray(numpy.array([int(t) - int(v) for t, v in
+                                               zip(top_b.ravel(), lo_b.ravel())],
+                                              numpy.uint64)), 1)
         n = _count(shape)
-        raw = _empty(shape, numpy.uint64)
+        out = _empty(shape, dt)
         key, off = self._bit_generator.reserve(n)
-        _kernels.integers(key, off, n, lo_arr, steps[0], rm_arr, steps[1], raw)
-        if dt == numpy.uint64:
-            return raw
-        if dt == numpy.int64:
-            return raw.view(numpy.int64)
-        return raw.view(numpy.int64).astype(dt)
+        _kernels.integers(key, off, n, lo_p, rm_p, out)
+        return out
 
     # ------------------------------------------------- permutations, choice
 

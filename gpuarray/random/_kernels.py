@@ -119,11 +119,19 @@ def exponential(key, off, n, scale, out):
                                             (key[0], key[1], off, n, scale, out))
 
 
-def integers(key, off, n, lo, lo_step, rm, rm_step, out):
-    """out (uint64) = lo + uniform in [0, rm], per element sub-streams."""
-    if n:
-        function('ga_rand_integers')(grid(n), BLOCK,
-                                     (key[0], key[1], off, n, lo, lo_step, rm, rm_step, out))
+def integers(key, off, n, lo, rm, out):
+    """out (any integer dtype, C-contiguous) = lo + uniform in [0, rm], per
+    element sub-streams; lo and rm are Python ints (lo taken mod 2**64) or
+    (uint64 device array, step) pairs."""
+    if not n:
+        return
+    width = out.dtype.itemsize
+    if isinstance(lo, int):
+        function('ga_rand_integers_scalar')(grid(n), BLOCK, (key[0], key[1], off, n,
+                                                            lo & 0xFFFFFFFFFFFFFFFF, rm, out, width))
+    else:
+        function('ga_rand_integers')(grid(n), BLOCK, (key[0], key[1], off, n, lo[0], lo[1],
+                                                     rm[0], rm[1], out, width))
 
 
 def substream(name, key, off, n, params, out):
