@@ -17,5 +17,7 @@ from gpuarray.random._random_state import (  # noqa: F401
     RandomState, get_random_state, set_random_state, seed,
     rand, randn, random, random_sample, ranf, sample, randint, random_integers, uniform,
     normal, standard_normal, exponential, standard_exponential, gamma, standard_gamma, beta,
-    binomial, poisson, choice, permutation, shuffle,
+    binomial, poisson, choice, permutation, shuffle, reset_states,
+    lognormal, standard_cauchy, standard_t, chisquare, f, geometric, laplace, logistic, gumbel,
+    rayleigh, weibull, pareto, power, triangular, wald, negative_binomial, dirichlet, bytes,
 )

@@ -26,6 +26,7 @@ import numpy
 from gpuarray import _core
 from gpuarray.random import _kernels
 from gpuarray.random._bit_generator import BitGenerator, Philox4x3210
+from gpuarray.random._derived import DerivedDraws
 
 _ndarray = _core.ndarray
 _empty = _core.empty
@@ -148,7 +149,7 @@ def _emit(shape, dtype, out, fill):
     return buf
 
 
-class _Draws:
+class _Draws(DerivedDraws):
     """The distributions over a bit generator; Generator and RandomState
     are the two faces (NumPy's and CuPy's signatures) of this one body."""
 

@@ -174,4 +174,29 @@ poisson = _global('poisson')
 choice = _global('choice')
 permutation = _global('permutation')
 shuffle = _global('shuffle')
+lognormal = _global('lognormal')
+standard_cauchy = _global('standard_cauchy')
+standard_t = _global('standard_t')
+chisquare = _global('chisquare')
+f = _global('f')
+geometric = _global('geometric')
+laplace = _global('laplace')
+logistic = _global('logistic')
+gumbel = _global('gumbel')
+rayleigh = _global('rayleigh')
+weibull = _global('weibull')
+pareto = _global('pareto')
+power = _global('power')
+triangular = _global('triangular')
+wald = _global('wald')
+negative_binomial = _global('negative_binomial')
+dirichlet = _global('dirichlet')
+bytes = _global('bytes')
+
+
+def reset_states():
+    """Forget the global RandomState (the next use seeds a new one)."""
+    global _global_state
+    with _global_lock:
+        _global_state = None
 del _shape
