@@ -546,6 +546,21 @@ GA_RAND_TABLE const ga_rand_sincos_entry ga_rand_sincos_table[256] = {
 
 /* ---- end of tables */
 
+/* the table method on a positive normal x (no checks: the hot path,
+ * whose arguments 1 - u are in [2**-24, 1]); k0 adds to the exponent */
+GA_RAND_FN float ga_rand_log_f32_normal(ga_rand_u32 ix, int k0)
+{
+    const ga_rand_u32 tmp = ix - 0x3f330000u;
+    const ga_rand_log_entry e = ga_rand_log_table[(tmp >> 16) & 127u];
+    const int k = k0 + ((int)tmp >> 23);
+    const float z = ga_rand_bits_to_float(ix - (tmp & 0xff800000u));
+    const float r = (z - e.c) * e.invc;
+    const float p = r + (r * r) * (-0.5f + r * (0.333333343f + r * -0.25f));
+    const float kf = (float)k;
+    /* ln2 split: the high part has 16 bits, so kf * hi is exact */
+    return (kf * 0.693145751953125f + e.logc) + (kf * 1.42860677e-06f + p);
+}
+
 GA_RAND_FN float ga_rand_log_f32(float x)
 {
     ga_rand_u32 ix = ga_rand_float_to_bits(x);
@@ -560,15 +575,15 @@ GA_RAND_FN float ga_rand_log_f32(float x)
         ix = ga_rand_float_to_bits(x * 8388608.0f);      /* subnormal: times 2**23 */
         k = -23;
     }
-    const ga_rand_u32 tmp = ix - 0x3f330000u;
-    const ga_rand_log_entry e = ga_rand_log_table[(tmp >> 16) & 127u];
-    k += (int)tmp >> 23;
-    const float z = ga_rand_bits_to_float(ix - (tmp & 0xff800000u));
-    const float r = (z - e.c) * e.invc;
-    const float p = r + (r * r) * (-0.5f + r * (0.333333343f + r * -0.25f));
-    const float kf = (float)k;
-    /* ln2 split: the high part has 16 bits, so kf * hi is exact */
-    return (kf * 0.693145751953125f + e.logc) + (kf * 1.42860677e-06f + p);
+    return ga_rand_log_f32_normal(ix, k);
+}
+
+/* log(1 - u) of a 24-bit uniform word: 1 - u = (2**24 - (w >> 8)) / 2**24
+ * is a positive normal, so the checks are skipped (the same bits as
+ * ga_rand_log_f32(1.0f - ga_rand_u01_f32(w))) */
+GA_RAND_FN float ga_rand_log1m_u01_f32(ga_rand_u32 w)
+{
+    return ga_rand_log_f32_normal(ga_rand_float_to_bits(1.0f - ga_rand_u01_f32(w)), 0);
 }
 
 /* ---- exp (the rejection samplers and beta's powers): x = k ln2 + r,
@@ -659,7 +674,7 @@ GA_RAND_FN void ga_rand_box_muller(double ua, double ub, double *z0, double *z1)
 /* float32: the two words themselves (24 bits each) */
 GA_RAND_FN void ga_rand_box_muller_f32(ga_rand_u32 wa, ga_rand_u32 wb, float *z0, float *z1)
 {
-    const float r = sqrtf(-2.0f * ga_rand_log_f32(1.0f - ga_rand_u01_f32(wa)));
+    const float r = sqrtf(-2.0f * ga_rand_log1m_u01_f32(wa));
     float s, c;
     ga_rand_sincos2pi_u24(wb >> 8, &s, &c);
     *z0 = r * c;
@@ -1114,7 +1129,7 @@ extern "C" __global__ void ga_rand_exponential_f32(unsigned int k0, unsigned int
         ga_rand_block(w, k0, k1, off + b);
         float v[4];
         for (int t = 0; t < 4; t++)
-            v[t] = scale * -ga_rand_log_f32(1.0f - ga_rand_u01_f32(w[t]));
+            v[t] = scale * -ga_rand_log1m_u01_f32(w[t]);
         const ga_rand_u64 i = 4 * b;
         if (aligned && i + 4 <= n) {
             ga_rand_f32x4 q;
