@@ -6,6 +6,14 @@ step) and launches one kernel of kernels/random.cuh on the current stream:
 no host synchronisation, no allocation beyond the output, except where
 NumPy's checks need the parameters' values (array parameters, `p`).
 
+Stream continuation: a draw of n values followed by one of m gives the
+values of one draw of n + m where n fills whole Philox blocks: n a
+multiple of 4 for float32 random/uniform/normal/exponential and raw
+words, of 2 for float64 ones, any n for integers and the rejection
+samplers (one block or sub-stream per element); a partial block's unused
+words are skipped, never reused. permutation/choice take their keys from
+the raw-word stream (2 words per key).
+
 What is bit-identical on every backend (the kernels use only IEEE
 operations, compiled without contraction): random/uniform, integers,
 permutation/shuffle/choice, normal/standard_normal, exponential. gamma,
@@ -338,12 +346,15 @@ class _Draws(DerivedDraws):
         CDF over NumPy's cumsum of p; without replacement, the smallest of
         exponential keys / p: Efraimidis and Spirakis)."""
         import gpuarray
+        shape = _shape(size)
+        n = _count(shape)
         if isinstance(a, (numbers.Integral, numpy.integer)) and not isinstance(a, bool):
             pop = operator.index(a)
             arr = None
-            if pop < 0 or (_legacy and pop == 0):
+            if pop <= 0 and n:
                 raise ValueError('a must be greater than 0 unless no samples are taken' if _legacy
                                  else 'a must be a positive integer unless no samples are taken')
+            pop = max(pop, 0)
             ax = 0
         else:
             arr = a if isinstance(a, _ndarray) else gpuarray.asarray(a)
@@ -354,8 +365,6 @@ class _Draws(DerivedDraws):
                 raise ValueError('a must be 1-dimensional')
             ax = _axis(axis, arr.ndim)
             pop = arr.shape[ax]
-        shape = _shape(size)
-        n = _count(shape)
         if pop == 0 and n:
             raise ValueError('a cannot be empty unless no samples are taken')
         ph = None
