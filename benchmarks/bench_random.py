@@ -52,10 +52,12 @@ def check(name):
     return f
 
 
+SIZE = '{}M'.format(N >> 20) if N >= 1 << 20 and N % (1 << 20) == 0 else str(N)
+
 CASES = [
-    Case('rand', 'rand {}M float32'.format(N >> 20) if N >= 1 << 20 else 'rand {} float32'.format(N),
+    Case('rand', 'rand {} float32'.format(SIZE),
          lambda fw, xp: setup('rand', fw, xp), calls=20, unit=(4 * N, 'GB/s'), check=check('rand')),
-    Case('randn', 'randn {}M float32'.format(N >> 20) if N >= 1 << 20 else 'randn {} float32'.format(N),
+    Case('randn', 'randn {} float32'.format(SIZE),
          lambda fw, xp: setup('randn', fw, xp), calls=20, unit=(4 * N, 'GB/s'),
          check=check('randn')),
 ]

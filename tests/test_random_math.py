@@ -53,7 +53,8 @@ def test_log_float64_within_an_ulp_or_two():
     rs = numpy.random.RandomState(0)
     x = numpy.concatenate([numpy.exp(rs.uniform(-700, 700, 20000)), rs.uniform(0.5, 2, 20000),
                            rs.uniform(0, 1, 20000), 1 - rs.uniform(0, 1e-8, 1000),
-                           [5e-324, 1e-310, 2.2250738585072014e-308, 0.5, 2.0, 1.7976931348623157e308]])
+                           [5e-324, 1e-310, 2.2250738585072014e-308, 0.5, 2.0,
+                            1.7976931348623157e308]])
     log = _run_f64(x)[0]
     ref = numpy.log(x.astype(numpy.longdouble))
     nz = x != 1.0

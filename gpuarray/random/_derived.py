@@ -104,7 +104,8 @@ class DerivedDraws:
         xp = _ufuncs()
         shape = self._shape_of(size, loc, scale)
         u = xp.subtract(1.0, self.random(shape))               # (0, 1]
-        return xp.add(_dev(loc), xp.multiply(_dev(scale), xp.log(xp.divide(u, xp.subtract(1.0, u)))))
+        logit = xp.log(xp.divide(u, xp.subtract(1.0, u)))
+        return xp.add(_dev(loc), xp.multiply(_dev(scale), logit))
 
     def gumbel(self, loc=0.0, scale=1.0, size=None):
         """loc - scale * log(exponential)."""
@@ -175,9 +176,8 @@ class DerivedDraws:
         m, s = _dev(mean), _dev(scale)
         y = xp.square(self.standard_normal(shape))
         my = xp.multiply(m, y)
-        x = xp.add(m, xp.multiply(xp.divide(m, xp.multiply(s, 2.0)),
-                                  xp.subtract(my, xp.sqrt(xp.add(xp.multiply(xp.multiply(s, 4.0), my),
-                                                                 xp.square(my))))))
+        root = xp.sqrt(xp.add(xp.multiply(xp.multiply(s, 4.0), my), xp.square(my)))
+        x = xp.add(m, xp.multiply(xp.divide(m, xp.multiply(s, 2.0)), xp.subtract(my, root)))
         u = self.random(shape)
         alt = xp.divide(xp.square(m), x)
         return xp.where(xp.less_equal(u, xp.divide(m, xp.add(m, x))), x, alt)

@@ -127,8 +127,8 @@ def integers(key, off, n, lo, rm, out):
         return
     width = out.dtype.itemsize
     if isinstance(lo, int):
-        function('ga_rand_integers_scalar')(grid(n), BLOCK, (key[0], key[1], off, n,
-                                                            lo & 0xFFFFFFFFFFFFFFFF, rm, out, width))
+        args = (key[0], key[1], off, n, lo & 0xFFFFFFFFFFFFFFFF, rm, out, width)
+        function('ga_rand_integers_scalar')(grid(n), BLOCK, args)
     else:
         function('ga_rand_integers')(grid(n), BLOCK, (key[0], key[1], off, n, lo[0], lo[1],
                                                      rm[0], rm[1], out, width))
