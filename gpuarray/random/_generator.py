@@ -96,22 +96,21 @@ def _host(x, dtype=numpy.float64):
 
 
 def _out_shape(size, *params):
-    """The result shape: `size`, or the parameters' broadcast shape."""
-    if size is not None:
-        shape = _shape(size)
-        bshape = numpy.broadcast_shapes(*[numpy.shape(p) if not isinstance(p, _ndarray)
-                                          else p.shape for p in params])
-        try:
-            numpy.broadcast_shapes(bshape, shape)
-            if numpy.broadcast_shapes(bshape, shape) != shape:
-                raise ValueError
-        except ValueError:
-            raise ValueError('shape mismatch: objects cannot be broadcast to a single shape. '
-                             'Mismatch is between arg 0 with shape {} and arg 1 with shape '
-                             '{}.'.format(shape, bshape)) from None
-        return shape
-    return numpy.broadcast_shapes(*[numpy.shape(p) if not isinstance(p, _ndarray) else p.shape
-                                    for p in params])
+    """The result shape: `size` (which the parameters must broadcast to),
+    or the parameters' broadcast shape."""
+    bshape = numpy.broadcast_shapes(*[p.shape if isinstance(p, _ndarray) else numpy.shape(p)
+                                      for p in params])
+    if size is None:
+        return bshape
+    shape = _shape(size)
+    try:
+        fits = numpy.broadcast_shapes(bshape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError('shape mismatch: objects cannot be broadcast to a single shape: the '
+                         'parameters have shape {} and size is {}'.format(bshape, shape))
+    return shape
 
 
 def _device_param(x, shape, dtype):
