@@ -231,9 +231,11 @@ class _Draws(DerivedDraws):
         _check(_host(scale) < 0, 'scale < 0')
         return self._affine('normal', loc, scale, size, dt)
 
-    def standard_exponential(self, size=None, dtype=numpy.float64, method='inv', out=None):
-        if method != 'inv':
-            raise ValueError("method must be 'inv' (gpuarray has no ziggurat)")
+    def standard_exponential(self, size=None, dtype=numpy.float64, method='zig', out=None):
+        """-log(1 - u). method: NumPy's 'zig' or 'inv'; both give the
+        inversion here (one method, so every backend agrees)."""
+        if method not in ('zig', 'inv'):
+            raise ValueError("'method' argument must be either 'zig' or 'inv'")
         dt = _float_dtype(dtype, 'standard_exponential')
         return self._standard('exponential',
                               None if out is not None and size is None else _shape(size),
