@@ -280,15 +280,15 @@ class _Draws(DerivedDraws):
             shape = _shape(size)
             lo_p, rm_p = lo, top - lo
         else:
-            lo_h = numpy.asarray(_host(low, object) if not isinstance(low, _ndarray)
-                                 else low.get(), dtype=object)
-            hi_h = numpy.asarray(_host(high, object) if not isinstance(high, _ndarray)
-                                 else high.get(), dtype=object)
+            # Python ints (object arrays): the bounds of uint64 and int64
+            # and their difference are exact
+            lo_h, hi_h = _host(low, object), _host(high, object)
             shape = _out_shape(size, lo_h, hi_h)
-            lo_b = numpy.broadcast_to(lo_h, shape).astype(object)
-            top_b = numpy.broadcast_to(hi_h, shape).astype(object) - (0 if endpoint else 1)
-            lo_b = numpy.vectorize(int, otypes=[object])(lo_b) if lo_b.size else lo_b
-            top_b = numpy.vectorize(int, otypes=[object])(top_b) if top_b.size else top_b
+            as_int = numpy.vectorize(int, otypes=[object])
+            lo_b = as_int(numpy.broadcast_to(lo_h, shape)) if _count(shape) else \
+                numpy.zeros(shape, object)
+            top_b = (as_int(numpy.broadcast_to(hi_h, shape)) if _count(shape) else
+                     numpy.zeros(shape, object)) - (0 if endpoint else 1)
             _check(lo_b < dmin, 'low is out of bounds for {}'.format(dt.name))
             _check(top_b > dmax, 'high is out of bounds for {}'.format(dt.name))
             _check(lo_b > top_b, 'low > high' if endpoint else 'low >= high')
