@@ -83,14 +83,31 @@ GA_RAND_FN void ga_philox4x32_10(ga_rand_u32 c[4], ga_rand_u32 k0, ga_rand_u32 k
     ga_philox_round(c, k0, k1);
 }
 
+/* the ten round keys, computed once per thread (a grid-stride loop runs
+ * many blocks under one key) */
+struct ga_rand_keys { ga_rand_u32 k0[10], k1[10]; };
+
+GA_RAND_FN ga_rand_keys ga_rand_schedule(ga_rand_u32 k0, ga_rand_u32 k1)
+{
+    ga_rand_keys ks;
+#pragma unroll
+    for (int r = 0; r < 10; r++) {
+        ks.k0[r] = k0 + (ga_rand_u32)r * 0x9E3779B9u;
+        ks.k1[r] = k1 + (ga_rand_u32)r * 0xBB67AE85u;
+    }
+    return ks;
+}
+
 /* the four words of block `blk` of the plain stream */
-GA_RAND_FN void ga_rand_block(ga_rand_u32 w[4], ga_rand_u32 k0, ga_rand_u32 k1, ga_rand_u64 blk)
+GA_RAND_FN void ga_rand_block(ga_rand_u32 w[4], const ga_rand_keys &ks, ga_rand_u64 blk)
 {
     w[0] = (ga_rand_u32)blk;
     w[1] = (ga_rand_u32)(blk >> 32);
     w[2] = 0u;
     w[3] = 0u;
-    ga_philox4x32_10(w, k0, k1);
+#pragma unroll
+    for (int r = 0; r < 10; r++)
+        ga_philox_round(w, ks.k0[r], ks.k1[r]);
 }
 
 /* ---- bits to floats in [0, 1): multiples of 2**-24 / 2**-53, exact */
@@ -715,9 +732,10 @@ extern "C" __global__ void ga_rand_bits32(unsigned int k0, unsigned int k1, unsi
                                           unsigned long long n, unsigned int *out)
 {
     const ga_rand_u64 nb = (n + 3) / 4;
+    const ga_rand_keys ks = ga_rand_schedule(k0, k1);
     GA_RAND_LOOP(b, nb) {
         ga_rand_u32 w[4];
-        ga_rand_block(w, k0, k1, off + b);
+        ga_rand_block(w, ks, off + b);
         const ga_rand_u64 i = 4 * b;
         for (int t = 0; t < 4 && i + t < n; t++)
             out[i + t] = w[t];
@@ -731,9 +749,10 @@ extern "C" __global__ void ga_rand_uniform_f32(unsigned int k0, unsigned int k1,
     const ga_rand_u64 nb = (n + 3) / 4;
     const bool aligned = ((ga_rand_u64)out & 15) == 0;
     const bool affine = !(lo == 0.0f && scale == 1.0f);    /* 0 + 1 * u is u */
+    const ga_rand_keys ks = ga_rand_schedule(k0, k1);
     GA_RAND_LOOP(b, nb) {
         ga_rand_u32 w[4];
-        ga_rand_block(w, k0, k1, off + b);
+        ga_rand_block(w, ks, off + b);
         float v[4];
         for (int t = 0; t < 4; t++)
             v[t] = ga_rand_u01_f32(w[t]);
@@ -759,9 +778,10 @@ extern "C" __global__ void ga_rand_uniform_f64(unsigned int k0, unsigned int k1,
     const ga_rand_u64 nb = (n + 1) / 2;
     const bool aligned = ((ga_rand_u64)out & 15) == 0;
     const bool affine = !(lo == 0.0 && scale == 1.0);
+    const ga_rand_keys ks = ga_rand_schedule(k0, k1);
     GA_RAND_LOOP(b, nb) {
         ga_rand_u32 w[4];
-        ga_rand_block(w, k0, k1, off + b);
+        ga_rand_block(w, ks, off + b);
         double v0 = ga_rand_u01_f64(w[0], w[1]);
         double v1 = ga_rand_u01_f64(w[2], w[3]);
         if (affine) {
@@ -789,9 +809,10 @@ extern "C" __global__ void ga_rand_normal_f32(unsigned int k0, unsigned int k1, 
     const bool aligned = ((ga_rand_u64)out & 15) == 0;
     /* standard normal: z itself (loc + 1 * z would turn -0.0 into +0.0) */
     const bool affine = !(loc == 0.0f && scale == 1.0f);
+    const ga_rand_keys ks = ga_rand_schedule(k0, k1);
     GA_RAND_LOOP(b, nb) {
         ga_rand_u32 w[4];
-        ga_rand_block(w, k0, k1, off + b);
+        ga_rand_block(w, ks, off + b);
         float v[4];
         ga_rand_box_muller_f32(w[0], w[1], &v[0], &v[1]);
         ga_rand_box_muller_f32(w[2], w[3], &v[2], &v[3]);
@@ -816,9 +837,10 @@ extern "C" __global__ void ga_rand_normal_f64(unsigned int k0, unsigned int k1, 
     const ga_rand_u64 nb = (n + 1) / 2;
     const bool aligned = ((ga_rand_u64)out & 15) == 0;
     const bool affine = !(loc == 0.0 && scale == 1.0);
+    const ga_rand_keys ks = ga_rand_schedule(k0, k1);
     GA_RAND_LOOP(b, nb) {
         ga_rand_u32 w[4];
-        ga_rand_block(w, k0, k1, off + b);
+        ga_rand_block(w, ks, off + b);
         double z0, z1;
         ga_rand_box_muller(ga_rand_u01_f64(w[0], w[1]), ga_rand_u01_f64(w[2], w[3]), &z0, &z1);
         if (affine) {
@@ -844,9 +866,10 @@ extern "C" __global__ void ga_rand_exponential_f32(unsigned int k0, unsigned int
 {
     const ga_rand_u64 nb = (n + 3) / 4;
     const bool aligned = ((ga_rand_u64)out & 15) == 0;
+    const ga_rand_keys ks = ga_rand_schedule(k0, k1);
     GA_RAND_LOOP(b, nb) {
         ga_rand_u32 w[4];
-        ga_rand_block(w, k0, k1, off + b);
+        ga_rand_block(w, ks, off + b);
         float v[4];
         for (int t = 0; t < 4; t++)
             v[t] = scale * -ga_rand_log1m_u01_f32(w[t]);
@@ -866,9 +889,10 @@ extern "C" __global__ void ga_rand_exponential_f64(unsigned int k0, unsigned int
                                                    unsigned long long n, double scale, double *out)
 {
     const ga_rand_u64 nb = (n + 1) / 2;
+    const ga_rand_keys ks = ga_rand_schedule(k0, k1);
     GA_RAND_LOOP(b, nb) {
         ga_rand_u32 w[4];
-        ga_rand_block(w, k0, k1, off + b);
+        ga_rand_block(w, ks, off + b);
         const ga_rand_u64 i = 2 * b;
         out[i] = scale * -ga_rand_log(1.0 - ga_rand_u01_f64(w[0], w[1]));
         if (i + 1 < n)
