@@ -543,3 +543,22 @@ def test_uniform_float32_with_array_bounds():
     r = cp.random.default_rng(32).uniform(lo, 20.0, size=(1000, 2), dtype=numpy.float32).get()
     assert r.dtype == numpy.float32
     assert (r[:, 0] >= 0).all() and (r[:, 1] >= 10).all() and (r < 20).all()
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_misaligned_contiguous_out(dtype):
+    # a C-contiguous view 1 element past a 16-byte boundary: the kernels
+    # take the element-wise stores (a 16-byte store there would fault on
+    # CUDA), with the same values
+    base = cp.zeros(41, dtype=dtype)
+    view = base[1:]
+    assert view.flags.c_contiguous and view.data.ptr % 16 != 0
+    cp.random.default_rng(33).standard_normal(out=view, dtype=dtype)
+    want = cp.random.default_rng(33).standard_normal(40, dtype=dtype).get()
+    numpy.testing.assert_array_equal(view.get(), want)
+    assert base.get()[0] == 0
+    cp.random.default_rng(34).random(out=view, dtype=dtype)
+    numpy.testing.assert_array_equal(view.get(), cp.random.default_rng(34).random(40, dtype=dtype).get())
+    cp.random.default_rng(35).standard_exponential(out=view, dtype=dtype)
+    numpy.testing.assert_array_equal(
+        view.get(), cp.random.default_rng(35).standard_exponential(40, dtype=dtype).get())
