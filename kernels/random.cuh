@@ -348,6 +348,29 @@ GA_RAND_FN double ga_rand_exp(double x)
     return p * ga_rand_bits_to_double((ga_rand_u64)(k + 1023) << 52);
 }
 
+/* float32 exp (the float32 rejection samplers): the same method, the
+ * series to r**7 */
+GA_RAND_FN float ga_rand_exp_f32(float x)
+{
+    if (x != x)
+        return x;
+    if (x > 88.7228394f)
+        return ga_rand_bits_to_float(0x7f800000u);
+    if (x < -103.972084f)
+        return 0.0f;
+    const float kd = floorf(x * 1.44269502f + 0.5f);
+    const float r = (x - kd * 0.693145751953125f) - kd * 1.42860677e-06f;
+    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
+                    r * (0.00833333377f + r * (0.00138888892f + r * 0.000198412701f))))));
+    const int k = (int)kd;
+    if (k < -125)       /* p * 2**k = (p * 2**(k + 64)) * 2**-64 */
+        return (p * ga_rand_bits_to_float((ga_rand_u32)(k + 64 + 127) << 23)) *
+               ga_rand_bits_to_float((ga_rand_u32)(127 - 64) << 23);
+    if (k > 127)
+        return (p * 2.0f) * ga_rand_bits_to_float((ga_rand_u32)(k - 1 + 127) << 23);
+    return p * ga_rand_bits_to_float((ga_rand_u32)(k + 127) << 23);
+}
+
 /* ---- sin(2 pi u) and cos(2 pi u) for u in [0, 1): u = q/4 + f exactly
  * (q = the nearest quarter turn, |f| <= 1/8), x = 2 pi f in
  * [-pi/4, pi/4], the Taylor series of sin and cos there, and the
@@ -491,6 +514,41 @@ GA_RAND_FN double ga_rand_next_normal(ga_rand_sub *st)
     return z0;
 }
 
+/* float32 sub-stream draws: 24-bit uniforms, float Box-Muller (its
+ * second value kept, exactly, in the double spare) */
+GA_RAND_FN float ga_rand_next_u01_open0_f32(ga_rand_sub *st)
+{
+    return 1.0f - ga_rand_u01_f32(ga_rand_next32(st));
+}
+
+GA_RAND_FN float ga_rand_next_normal_f32(ga_rand_sub *st)
+{
+    if (st->has_spare) {
+        st->has_spare = 0;
+        return (float)st->spare;
+    }
+    const ga_rand_u32 wa = ga_rand_next32(st);
+    const ga_rand_u32 wb = ga_rand_next32(st);
+    float z0, z1;
+    ga_rand_box_muller_f32(wa, wb, &z0, &z1);
+    st->spare = z1;
+    st->has_spare = 1;
+    return z0;
+}
+
+/* the samplers below are templates over float and double; these pick the
+ * draws and the math of each */
+GA_RAND_FN double ga_rand_sub_u01_open0(ga_rand_sub *st, double) { return ga_rand_next_u01_open0(st); }
+GA_RAND_FN float ga_rand_sub_u01_open0(ga_rand_sub *st, float) { return ga_rand_next_u01_open0_f32(st); }
+GA_RAND_FN double ga_rand_sub_normal(ga_rand_sub *st, double) { return ga_rand_next_normal(st); }
+GA_RAND_FN float ga_rand_sub_normal(ga_rand_sub *st, float) { return ga_rand_next_normal_f32(st); }
+GA_RAND_FN double ga_rand_logx(double x) { return ga_rand_log(x); }
+GA_RAND_FN float ga_rand_logx(float x) { return ga_rand_log_f32(x); }
+GA_RAND_FN double ga_rand_expx(double x) { return ga_rand_exp(x); }
+GA_RAND_FN float ga_rand_expx(float x) { return ga_rand_exp_f32(x); }
+GA_RAND_FN double ga_rand_sqrtx(double x) { return sqrt(x); }
+GA_RAND_FN float ga_rand_sqrtx(float x) { return sqrtf(x); }
+
 /* Lemire's multiply-and-reject: uniform in [0, rm] (rm = range - 1), unbiased */
 GA_RAND_FN ga_rand_u64 ga_rand_bounded(ga_rand_sub *st, ga_rand_u64 rm)
 {
@@ -529,63 +587,63 @@ GA_RAND_FN ga_rand_u64 ga_rand_bounded(ga_rand_sub *st, ga_rand_u64 rm)
 /* ---- gamma: Marsaglia and Tsang's squeeze for shape >= 1; for shape < 1
  * the boost gamma(a) = gamma(a + 1) * U**(1/a) */
 
-GA_RAND_FN double ga_rand_gamma_ge1(ga_rand_sub *st, double a)
+template<typename T> GA_RAND_FN T ga_rand_gamma_ge1(ga_rand_sub *st, T a)
 {
-    const double d = a - 1.0 / 3.0;
-    const double c = 1.0 / sqrt(9.0 * d);
+    const T d = a - T(1) / T(3);
+    const T c = T(1) / ga_rand_sqrtx(T(9) * d);
     for (;;) {
-        double x, v;
+        T x, v;
         do {
-            x = ga_rand_next_normal(st);
-            v = 1.0 + c * x;
-        } while (v <= 0.0);
+            x = ga_rand_sub_normal(st, T());
+            v = T(1) + c * x;
+        } while (v <= T(0));
         v = v * v * v;
-        const double u = ga_rand_next_u01_open0(st);
-        const double xx = x * x;
-        if (u < 1.0 - 0.0331 * xx * xx)
+        const T u = ga_rand_sub_u01_open0(st, T());
+        const T xx = x * x;
+        if (u < T(1) - T(0.0331) * xx * xx)
             return d * v;
-        if (ga_rand_log(u) < 0.5 * xx + d * (1.0 - v + ga_rand_log(v)))
+        if (ga_rand_logx(u) < T(0.5) * xx + d * (T(1) - v + ga_rand_logx(v)))
             return d * v;
     }
 }
 
-GA_RAND_FN double ga_rand_gamma(ga_rand_sub *st, double a)
+template<typename T> GA_RAND_FN T ga_rand_gamma(ga_rand_sub *st, T a)
 {
-    if (a == 0.0)
-        return 0.0;
-    if (a < 1.0) {
-        const double g = ga_rand_gamma_ge1(st, a + 1.0);
-        const double u = ga_rand_next_u01_open0(st);
-        return g * ga_rand_exp(ga_rand_log(u) / a);
+    if (a == T(0))
+        return T(0);
+    if (a < T(1)) {
+        const T g = ga_rand_gamma_ge1(st, a + T(1));
+        const T u = ga_rand_sub_u01_open0(st, T());
+        return g * ga_rand_expx(ga_rand_logx(u) / a);
     }
     return ga_rand_gamma_ge1(st, a);
 }
 
 /* beta: Johnk's algorithm where both parameters are <= 1 (the ratio of
  * gammas loses them to underflow there), else X / (X + Y) of two gammas */
-GA_RAND_FN double ga_rand_beta(ga_rand_sub *st, double a, double b)
+template<typename T> GA_RAND_FN T ga_rand_beta(ga_rand_sub *st, T a, T b)
 {
-    if (a <= 1.0 && b <= 1.0) {
+    if (a <= T(1) && b <= T(1)) {
         for (;;) {
-            const double u = ga_rand_next_u01_open0(st);
-            const double v = ga_rand_next_u01_open0(st);
-            const double lx = ga_rand_log(u) / a;
-            const double ly = ga_rand_log(v) / b;
-            const double x = ga_rand_exp(lx);
-            const double y = ga_rand_exp(ly);
-            const double xy = x + y;
-            if (xy <= 1.0) {
-                if (xy > 0.0)
+            const T u = ga_rand_sub_u01_open0(st, T());
+            const T v = ga_rand_sub_u01_open0(st, T());
+            const T lx = ga_rand_logx(u) / a;
+            const T ly = ga_rand_logx(v) / b;
+            const T x = ga_rand_expx(lx);
+            const T y = ga_rand_expx(ly);
+            const T xy = x + y;
+            if (xy <= T(1)) {
+                if (xy > T(0))
                     return x / xy;
                 /* both underflowed: the ratio in logs */
-                const double lm = lx > ly ? lx : ly;
-                const double ex = ga_rand_exp(lx - lm), ey = ga_rand_exp(ly - lm);
+                const T lm = lx > ly ? lx : ly;
+                const T ex = ga_rand_expx(lx - lm), ey = ga_rand_expx(ly - lm);
                 return ex / (ex + ey);
             }
         }
     }
-    const double x = ga_rand_gamma(st, a);
-    const double y = ga_rand_gamma(st, b);
+    const T x = ga_rand_gamma(st, a);
+    const T y = ga_rand_gamma(st, b);
     return x / (x + y);
 }
 
@@ -963,6 +1021,28 @@ extern "C" __global__ void ga_rand_beta_f64(unsigned int k0, unsigned int k1, un
     }
 }
 
+extern "C" __global__ void ga_rand_gamma_f32(unsigned int k0, unsigned int k1, unsigned long long off,
+                                             unsigned long long n, const float *shape, long long shape_step,
+                                             const float *scale, long long scale_step, float *out)
+{
+    GA_RAND_LOOP(i, n) {
+        ga_rand_sub st;
+        ga_rand_sub_init(&st, k0, k1, off + i);
+        out[i] = scale[i * scale_step] * ga_rand_gamma(&st, shape[i * shape_step]);
+    }
+}
+
+extern "C" __global__ void ga_rand_beta_f32(unsigned int k0, unsigned int k1, unsigned long long off,
+                                            unsigned long long n, const float *a, long long a_step,
+                                            const float *b, long long b_step, float *out)
+{
+    GA_RAND_LOOP(i, n) {
+        ga_rand_sub st;
+        ga_rand_sub_init(&st, k0, k1, off + i);
+        out[i] = ga_rand_beta(&st, a[i * a_step], b[i * b_step]);
+    }
+}
+
 extern "C" __global__ void ga_rand_binomial_i64(unsigned int k0, unsigned int k1, unsigned long long off,
                                                 unsigned long long n, const long long *trials, long long t_step,
                                                 const double *p, long long p_step, long long *out)
@@ -1001,10 +1081,11 @@ extern "C" __global__ void ga_rand_check_f64(const double *x, unsigned long long
 }
 
 extern "C" __global__ void ga_rand_check_f32(const float *x, unsigned long long n, float *log_out,
-                                             float *sin_out, float *cos_out)
+                                             float *sin_out, float *cos_out, float *exp_out)
 {
     GA_RAND_LOOP(i, n) {
         log_out[i] = ga_rand_log_f32(x[i]);
+        exp_out[i] = ga_rand_exp_f32(x[i]);
         float s, c;
         /* x[i] mod 1 taken as k / 2**24 (the draws' angles are on that grid) */
         ga_rand_sincos2pi_u24((ga_rand_u32)((x[i] - floorf(x[i])) * 16777216.0f) & 0xffffffu, &s, &c);

@@ -230,3 +230,28 @@ def test_permutation_positions_uniform():
     # and the keys' sort: a large permutation's adjacent pairs are uncorrelated
     p = g.permutation(100000).get().astype(numpy.float64)
     assert abs(numpy.corrcoef(p[:-1], p[1:])[0, 1]) < 0.02
+
+
+@pytest.mark.parametrize('shape, cdf', [
+    (3.0, _gamma_cdf_int(3)),
+    (0.5, lambda x: _erf(numpy.sqrt(x)).astype(numpy.float64)),
+])
+def test_gamma_float32_is_drawn_in_float32(shape, cdf):
+    # float32 Marsaglia-Tsang on float32 sub-stream draws: the distribution
+    # holds, and the values are not float64 draws rounded
+    x = cp.random.default_rng(120).standard_gamma(shape, N, dtype=numpy.float32).get()
+    assert x.dtype == numpy.float32 and x.min() >= 0
+    check_moments(x, shape, shape)
+    assert ks_statistic(x, cdf) < KS_LIMIT
+    d = cp.random.default_rng(120).standard_gamma(shape, 1000).get()
+    assert not numpy.array_equal(x[:1000], d.astype(numpy.float32))
+
+
+@pytest.mark.parametrize('a, b, cdf', [
+    (0.5, 0.5, lambda x: 2 / math.pi * numpy.arcsin(numpy.sqrt(x))),
+    (2.0, 3.0, lambda x: sum(math.comb(4, j) * x ** j * (1 - x) ** (4 - j) for j in range(2, 5))),
+])
+def test_beta_float32(a, b, cdf):
+    x = cp.random.RandomState(121).beta(a, b, N, dtype=numpy.float32).get()
+    assert x.dtype == numpy.float32 and x.min() >= 0 and x.max() <= 1
+    assert ks_statistic(x.astype(numpy.float64), cdf) < KS_LIMIT

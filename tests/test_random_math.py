@@ -43,7 +43,7 @@ def _run_f64(x):
 
 def _run_f32(x):
     n = x.size
-    outs = [cp.empty(n, dtype=numpy.float32) for _ in range(3)]
+    outs = [cp.empty(n, dtype=numpy.float32) for _ in range(4)]
     _kernels.function('ga_rand_check_f32', True)(_kernels.grid(n), _kernels.BLOCK,
                                                   (cp.asarray(x), n, *outs))
     return [o.get() for o in outs]
@@ -104,7 +104,7 @@ def test_log_and_sincos_float32_within_an_ulp_or_two():
     rs = numpy.random.RandomState(3)
     x = numpy.concatenate([numpy.exp(rs.uniform(-87, 88, 20000)), rs.uniform(0, 1, 20000),
                            [1e-45, 1e-40, 0.5, 2.0]]).astype(numpy.float32)
-    log, s, c = _run_f32(x)
+    log, s, c, _ = _run_f32(x)
     ref = numpy.log(x.astype(numpy.longdouble))
     nz = x != 1
     assert _ulps(log[nz], ref[nz], numpy.float32).max() <= 2
@@ -147,7 +147,21 @@ def test_float32_math_on_the_draws_grid():
     ref = numpy.log(one_minus_u.astype(numpy.longdouble))
     nz = one_minus_u != 1
     assert _ulps(log[nz], ref[nz], numpy.float32).max() <= 1.5
-    _, s, c = _run_f32((k / 2 ** 24).astype(numpy.float32))
+    _, s, c, _ = _run_f32((k / 2 ** 24).astype(numpy.float32))
     sr, cr = _sincos2pi_reference(k / 2 ** 24)
     assert _ulps(s[sr != 0], sr[sr != 0], numpy.float32).max() <= 2.5
     assert _ulps(c[cr != 0], cr[cr != 0], numpy.float32).max() <= 2.5
+
+
+def test_exp_float32_within_an_ulp_or_two():
+    # the float32 rejection samplers' exp
+    rs = numpy.random.RandomState(4)
+    x = numpy.concatenate([rs.uniform(-87, 88, 20000), rs.uniform(-1, 1, 20000),
+                           rs.uniform(-103, -87, 2000)]).astype(numpy.float32)
+    e = _run_f32(x)[3]
+    ref = numpy.exp(x.astype(numpy.longdouble))
+    normal = ref > numpy.finfo(numpy.float32).tiny
+    assert _ulps(e[normal], ref[normal], numpy.float32).max() <= 2
+    assert (numpy.abs(e[~normal] - ref[~normal].astype(numpy.float64)) <= 2 * 1.5e-45).all()
+    big = _run_f32(numpy.array([89.0, -105.0, numpy.nan], numpy.float32))[3]
+    assert big[0] == numpy.inf and big[1] == 0.0 and numpy.isnan(big[2])

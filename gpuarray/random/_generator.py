@@ -423,30 +423,38 @@ class _Draws(DerivedDraws):
         return out
 
     def standard_gamma(self, shape, size=None, dtype=numpy.float64, out=None):
+        """gamma(shape, 1); float32 is drawn in float32 (not cast)."""
         dt = _float_dtype(dtype, 'standard_gamma')
-        r = self.gamma(shape, 1.0, size if out is None or size is not None else out.shape)
-        if dt != numpy.float64:
-            r = r.astype(dt)
+        r = self._gamma(shape, 1.0, size if out is None or size is not None else out.shape, dt)
         if out is not None:
+            if out.dtype != dt:
+                raise TypeError('Supplied output array has the wrong type. Expected {}, got '
+                                '{}'.format(dt, out.dtype))
             out[...] = r
             return out
         return r
 
     def gamma(self, shape, scale=1.0, size=None):
         """Marsaglia and Tsang's method (shape < 1: the U**(1/shape) boost)."""
+        return self._gamma(shape, scale, size, numpy.dtype(numpy.float64))
+
+    def _gamma(self, shape, scale, size, dt):
         sh = _host(shape)
         _check(sh < 0, 'shape < 0')
         _check(numpy.isnan(sh), 'shape < 0')
         _check(_host(scale) < 0, 'scale < 0')
-        return self._substream('ga_rand_gamma_f64', numpy.float64, size,
-                               [(shape, numpy.float64), (scale, numpy.float64)])
+        name = 'ga_rand_gamma_f32' if dt == numpy.float32 else 'ga_rand_gamma_f64'
+        return self._substream(name, dt, size, [(shape, dt), (scale, dt)])
 
     def beta(self, a, b, size=None):
         """Johnk's algorithm where a, b <= 1, else X / (X + Y) of gammas."""
+        return self._beta(a, b, size, numpy.dtype(numpy.float64))
+
+    def _beta(self, a, b, size, dt):
         _check(~(_host(a) > 0), 'a <= 0')
         _check(~(_host(b) > 0), 'b <= 0')
-        return self._substream('ga_rand_beta_f64', numpy.float64, size,
-                               [(a, numpy.float64), (b, numpy.float64)])
+        name = 'ga_rand_beta_f32' if dt == numpy.float32 else 'ga_rand_beta_f64'
+        return self._substream(name, dt, size, [(a, dt), (b, dt)])
 
     def binomial(self, n, p, size=None):
         """Inversion for n p < 10, Hormann's BTRS above."""

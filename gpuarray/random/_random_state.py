@@ -79,15 +79,14 @@ class RandomState(_Draws):
         return _Draws.standard_exponential(self, size, dtype)
 
     def gamma(self, shape, scale=1.0, size=None, dtype=float):
-        r = _Draws.gamma(self, shape, scale, size)
-        return r if numpy.dtype(dtype) == numpy.float64 else r.astype(_float_dtype(dtype, 'gamma'))
+        """float32 is drawn in float32 (not cast)."""
+        return self._gamma(shape, scale, size, _float_dtype(dtype, 'gamma'))
 
     def standard_gamma(self, shape, size=None, dtype=float):
         return self.gamma(shape, 1.0, size, dtype)
 
     def beta(self, a, b, size=None, dtype=float):
-        r = _Draws.beta(self, a, b, size)
-        return r if numpy.dtype(dtype) == numpy.float64 else r.astype(_float_dtype(dtype, 'beta'))
+        return self._beta(a, b, size, _float_dtype(dtype, 'beta'))
 
     def binomial(self, n, p, size=None, dtype=int):
         r = _Draws.binomial(self, n, p, size)
