@@ -165,3 +165,16 @@ def test_exp_float32_within_an_ulp_or_two():
     assert (numpy.abs(e[~normal] - ref[~normal].astype(numpy.float64)) <= 2 * 1.5e-45).all()
     big = _run_f32(numpy.array([89.0, -105.0, numpy.nan], numpy.float32))[3]
     assert big[0] == numpy.inf and big[1] == 0.0 and numpy.isnan(big[2])
+
+
+def test_tables_are_the_scripts_output():
+    # kernels/random.cuh's float32 tables are scripts/random_tables.py's
+    # output, digit for digit
+    import os
+    import runpy
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    tables = runpy.run_path(os.path.join(root, 'scripts', 'random_tables.py'))
+    with open(os.path.join(root, 'kernels', 'random.cuh'), encoding='utf-8') as f:
+        header = f.read()
+    assert '\n'.join(tables['log_table']()) in header
+    assert '\n'.join(tables['sincos_table']()) in header
