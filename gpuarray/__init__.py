@@ -211,3 +211,4 @@ def get_backend():
     return c['backend'] if c['available'] else None
 from gpuarray import testing  # noqa: E402,F401  cupy.testing's assertions on device arrays
 from gpuarray import fft  # noqa: E402,F401  numpy.fft / cupy.fft (cuFFT on CUDA, pocketfft on the host)
+from gpuarray import random  # noqa: E402,F401  Philox4x32-10 kernels, the same on every backend
