@@ -776,4 +776,5 @@ const ga_backend_ops ga_cuda_backend = {
     .function_param_layout = cuda_function_param_layout,
     .launch = cuda_launch,
     .gemm = ga_cuda_gemm,
+    .solver = ga_cuda_solver,
 };

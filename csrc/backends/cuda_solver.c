@@ -1,0 +1,348 @@
+/* cuda_solver.c - the CUDA backend's solver slot: cuSOLVER's dense API
+ * (loaded at first use) over column-major batches, one call per matrix
+ * with one workspace for the whole batch. */
+#include "ga_private.h"
+#include "libcusolver.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Idle handles per device, as cuda_blas.c keeps cuBLAS's: a caller takes
+ * one, binds it to its stream and gives it back, so concurrent callers
+ * never share one (a handle's stream is state) and no call creates one
+ * once the process is warm. */
+#define MAX_POOLED_DEVICES 64
+
+typedef struct solver_handle {
+    cusolverDnHandle_t handle;
+    cusolverDnParams_t params;
+    struct solver_handle *next;
+} solver_handle;
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static solver_handle *idle[MAX_POOLED_DEVICES];
+
+static ga_status cusolver_fail(cusolverStatus_t s, const char *what)
+{
+    const char *name = ga_cusolver_status_name(s);
+    ga_status st = s == GA_CUSOLVER_STATUS_ALLOC_FAILED ? GA_ERROR_OUT_OF_MEMORY
+                   : s == GA_CUSOLVER_STATUS_ARCH_MISMATCH || s == GA_CUSOLVER_STATUS_NOT_SUPPORTED
+                       ? GA_ERROR_UNSUPPORTED : GA_ERROR_DRIVER;
+    return ga_error_driver(st, s, name, "%s: %s", what, name);
+}
+
+#define CHECK(call, what)                                                     \
+    do {                                                                      \
+        cusolverStatus_t s_ = (call);                                         \
+        if (s_ != GA_CUSOLVER_STATUS_SUCCESS) {                               \
+            st = cusolver_fail(s_, what);                                     \
+            goto done;                                                        \
+        }                                                                     \
+    } while (0)
+
+/* The device's context is current (ga_device_enter ran). */
+static ga_status handle_take(ga_device *dev, solver_handle **out)
+{
+    int ord = dev->ordinal;
+    solver_handle *n = NULL;
+    if (ord >= 0 && ord < MAX_POOLED_DEVICES) {
+        pthread_mutex_lock(&pool_lock);
+        n = idle[ord];
+        if (n)
+            idle[ord] = n->next;
+        pthread_mutex_unlock(&pool_lock);
+    }
+    if (n) {
+        *out = n;
+        return GA_OK;
+    }
+    ga_status st = ga_cusolver_load();
+    if (st != GA_OK)
+        return st;
+    n = calloc(1, sizeof *n);
+    if (!n)
+        return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "ga_solver: out of host memory");
+    cusolverStatus_t s = ga_cusolver.cusolverDnCreate(&n->handle);
+    if (s != GA_CUSOLVER_STATUS_SUCCESS) {
+        free(n);
+        return cusolver_fail(s, "cusolverDnCreate");
+    }
+    s = ga_cusolver.cusolverDnCreateParams(&n->params);
+    if (s != GA_CUSOLVER_STATUS_SUCCESS) {
+        ga_cusolver.cusolverDnDestroy(n->handle);
+        free(n);
+        return cusolver_fail(s, "cusolverDnCreateParams");
+    }
+    *out = n;
+    return GA_OK;
+}
+
+static void handle_give(ga_device *dev, solver_handle *n)
+{
+    int ord = dev->ordinal;
+    if (ord < 0 || ord >= MAX_POOLED_DEVICES) {
+        ga_cusolver.cusolverDnDestroyParams(n->params);
+        ga_cusolver.cusolverDnDestroy(n->handle);
+        free(n);
+        return;
+    }
+    pthread_mutex_lock(&pool_lock);
+    n->next = idle[ord];
+    idle[ord] = n;
+    pthread_mutex_unlock(&pool_lock);
+}
+
+static int data_type(ga_dtype t)
+{
+    switch (t) {
+    case GA_FLOAT32: return GA_CUDA_R_32F;
+    case GA_FLOAT64: return GA_CUDA_R_64F;
+    case GA_COMPLEX64: return GA_CUDA_C_32F;
+    default: return GA_CUDA_C_64F;
+    }
+}
+
+/* The real type of a (complex) type: singular values and eigenvalues. */
+static int real_type(ga_dtype t)
+{
+    return t == GA_FLOAT32 || t == GA_COMPLEX64 ? GA_CUDA_R_32F : GA_CUDA_R_64F;
+}
+
+static void *at(ga_devptr base, int64_t index, size_t elem)
+{
+    return base ? (void *)(uintptr_t)(base + (ga_devptr)(index * (int64_t)elem)) : NULL;
+}
+
+/* cuSOLVER wants a leading dimension >= 1 even for an output it does not
+ * compute. */
+static int64_t max_ld(int64_t ld) { return ld > 1 ? ld : 1; }
+
+ga_status ga_cuda_solver_library(const char **path)
+{
+    ga_status st = ga_cusolver_load();
+    if (st != GA_OK)
+        return st;
+    *path = ga_cusolver_path();
+    return GA_OK;
+}
+
+ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc *d)
+{
+    solver_handle *h = NULL;
+    ga_status st = handle_take(dev, &h);
+    if (st != GA_OK)
+        return st;
+    ga_buffer *work = NULL, *scratch_info = NULL;
+    void *host_work = NULL;
+    size_t dev_bytes = 0, host_bytes = 0;
+    const int dt = data_type(d->dtype), rt = real_type(d->dtype);
+    const size_t es = ga_dtype_size(d->dtype), rs = es / (d->dtype == GA_COMPLEX64
+                                                           || d->dtype == GA_COMPLEX128 ? 2 : 1);
+    cusolverDnHandle_t H = h->handle;
+    cusolverDnParams_t P = h->params;
+    int lwork = 0;   /* orgqr: elements */
+
+    CHECK(ga_cusolver.cusolverDnSetStream(H, stream ? (CUstream)stream->native : NULL),
+          "cusolverDnSetStream");
+
+    /* Every matrix of a batch has the same shape, so one query sizes the
+     * workspace for all of them. */
+    switch (d->op) {
+    case GA_SOLVER_GETRF:
+        CHECK(ga_cusolver.cusolverDnXgetrf_bufferSize(H, P, d->m, d->n, dt, at(d->a, 0, es),
+                                                      d->lda, dt, &dev_bytes, &host_bytes),
+              "cusolverDnXgetrf_bufferSize");
+        break;
+    case GA_SOLVER_GETRS:
+        break;
+    case GA_SOLVER_POTRF:
+        CHECK(ga_cusolver.cusolverDnXpotrf_bufferSize(
+                  H, P, d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER, d->n,
+                  dt, at(d->a, 0, es), d->lda, dt, &dev_bytes, &host_bytes),
+              "cusolverDnXpotrf_bufferSize");
+        break;
+    case GA_SOLVER_GEQRF:
+        CHECK(ga_cusolver.cusolverDnXgeqrf_bufferSize(H, P, d->m, d->n, dt, at(d->a, 0, es),
+                                                      d->lda, dt, at(d->w, 0, es), dt,
+                                                      &dev_bytes, &host_bytes),
+              "cusolverDnXgeqrf_bufferSize");
+        break;
+    case GA_SOLVER_ORGQR: {
+        if (d->m > INT_MAX || d->lda > INT_MAX) {
+            st = ga_error(GA_ERROR_UNSUPPORTED, "ga_solver(orgqr): a size is more than "
+                          "cuSOLVER's int can hold");
+            goto done;
+        }
+        const void *A = at(d->a, 0, es), *tau = at(d->w, 0, es);
+        int m = (int)d->m, n = (int)d->n, k = (int)d->k, lda = (int)d->lda;
+        switch (d->dtype) {
+        case GA_FLOAT32:
+            CHECK(ga_cusolver.cusolverDnSorgqr_bufferSize(H, m, n, k, A, lda, tau, &lwork),
+                  "cusolverDnSorgqr_bufferSize");
+            break;
+        case GA_FLOAT64:
+            CHECK(ga_cusolver.cusolverDnDorgqr_bufferSize(H, m, n, k, A, lda, tau, &lwork),
+                  "cusolverDnDorgqr_bufferSize");
+            break;
+        case GA_COMPLEX64:
+            CHECK(ga_cusolver.cusolverDnCungqr_bufferSize(H, m, n, k, A, lda, tau, &lwork),
+                  "cusolverDnCungqr_bufferSize");
+            break;
+        default:
+            CHECK(ga_cusolver.cusolverDnZungqr_bufferSize(H, m, n, k, A, lda, tau, &lwork),
+                  "cusolverDnZungqr_bufferSize");
+            break;
+        }
+        dev_bytes = (size_t)lwork * es;
+        break;
+    }
+    case GA_SOLVER_GESVD:
+        CHECK(ga_cusolver.cusolverDnXgesvd_bufferSize(
+                  H, P, (signed char)d->jobu, (signed char)d->jobvt, d->m, d->n, dt,
+                  at(d->a, 0, es), d->lda, rt, at(d->w, 0, rs), dt, at(d->u, 0, es), max_ld(d->ldu),
+                  dt, at(d->vt, 0, es), max_ld(d->ldvt), dt, &dev_bytes, &host_bytes),
+              "cusolverDnXgesvd_bufferSize");
+        break;
+    case GA_SOLVER_SYEVD:
+        CHECK(ga_cusolver.cusolverDnXsyevd_bufferSize(
+                  H, P, d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR,
+                  d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER, d->n, dt,
+                  at(d->a, 0, es), d->lda, rt, at(d->w, 0, rs), dt, &dev_bytes, &host_bytes),
+              "cusolverDnXsyevd_bufferSize");
+        break;
+    case GA_SOLVER_GEEV:
+        if (!ga_cusolver.cusolverDnXgeev || !ga_cusolver.cusolverDnXgeev_bufferSize) {
+            st = ga_error(GA_ERROR_UNSUPPORTED, "eig/eigvals need cusolverDnXgeev, which the "
+                          "loaded cuSOLVER (%s) lacks: it came with CUDA 12.6 (cuSOLVER 11.7)",
+                          ga_cusolver_path());
+            goto done;
+        }
+        CHECK(ga_cusolver.cusolverDnXgeev_bufferSize(
+                  H, P, GA_CUSOLVER_EIG_MODE_NOVECTOR,
+                  d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR, d->n,
+                  dt, at(d->a, 0, es), d->lda, dt, at(d->w, 0, es), dt, NULL, 1, dt,
+                  at(d->u, 0, es), max_ld(d->ldu), dt, &dev_bytes, &host_bytes),
+              "cusolverDnXgeev_bufferSize");
+        break;
+    }
+
+    if (dev_bytes) {
+        st = ga_buffer_alloc(dev, dev_bytes, stream, &work);
+        if (st != GA_OK)
+            goto done;
+    }
+    if (host_bytes) {
+        host_work = malloc(host_bytes);
+        if (!host_work) {
+            st = ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "ga_solver: out of host memory");
+            goto done;
+        }
+    }
+    /* A caller that does not want the infos still has to give cuSOLVER
+     * somewhere to write them. */
+    ga_devptr info = d->info;
+    if (!info) {
+        st = ga_buffer_alloc(dev, (size_t)d->batch * sizeof(int), stream, &scratch_info);
+        if (st != GA_OK)
+            goto done;
+        info = scratch_info->ptr;
+    }
+    void *W = work ? (void *)(uintptr_t)work->ptr : NULL;
+
+    for (int64_t i = 0; i < d->batch; i++) {
+        void *A = at(d->a, i * d->stride_a, es);
+        int *inf = (int *)at(info, i, sizeof(int));
+        switch (d->op) {
+        case GA_SOLVER_GETRF:
+            CHECK(ga_cusolver.cusolverDnXgetrf(H, P, d->m, d->n, dt, A, d->lda,
+                                               (int64_t *)at(d->ipiv, i * d->stride_ipiv, 8), dt,
+                                               W, dev_bytes, host_work, host_bytes, inf),
+                  "cusolverDnXgetrf");
+            break;
+        case GA_SOLVER_GETRS:
+            CHECK(ga_cusolver.cusolverDnXgetrs(H, P, d->trans, d->n, d->k, dt, A, d->lda,
+                                               (const int64_t *)at(d->ipiv, i * d->stride_ipiv, 8),
+                                               dt, at(d->b, i * d->stride_b, es), d->ldb, inf),
+                  "cusolverDnXgetrs");
+            break;
+        case GA_SOLVER_POTRF:
+            CHECK(ga_cusolver.cusolverDnXpotrf(
+                      H, P, d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER, d->n,
+                      dt, A, d->lda, dt, W, dev_bytes, host_work, host_bytes, inf),
+                  "cusolverDnXpotrf");
+            break;
+        case GA_SOLVER_GEQRF:
+            CHECK(ga_cusolver.cusolverDnXgeqrf(H, P, d->m, d->n, dt, A, d->lda, dt,
+                                               at(d->w, i * d->stride_w, es), dt, W, dev_bytes,
+                                               host_work, host_bytes, inf),
+                  "cusolverDnXgeqrf");
+            break;
+        case GA_SOLVER_ORGQR: {
+            int m = (int)d->m, n = (int)d->n, k = (int)d->k, lda = (int)d->lda;
+            const void *tau = at(d->w, i * d->stride_w, es);
+            switch (d->dtype) {
+            case GA_FLOAT32:
+                CHECK(ga_cusolver.cusolverDnSorgqr(H, m, n, k, A, lda, tau, W, lwork, inf),
+                      "cusolverDnSorgqr");
+                break;
+            case GA_FLOAT64:
+                CHECK(ga_cusolver.cusolverDnDorgqr(H, m, n, k, A, lda, tau, W, lwork, inf),
+                      "cusolverDnDorgqr");
+                break;
+            case GA_COMPLEX64:
+                CHECK(ga_cusolver.cusolverDnCungqr(H, m, n, k, A, lda, tau, W, lwork, inf),
+                      "cusolverDnCungqr");
+                break;
+            default:
+                CHECK(ga_cusolver.cusolverDnZungqr(H, m, n, k, A, lda, tau, W, lwork, inf),
+                      "cusolverDnZungqr");
+                break;
+            }
+            break;
+        }
+        case GA_SOLVER_GESVD:
+            CHECK(ga_cusolver.cusolverDnXgesvd(
+                      H, P, (signed char)d->jobu, (signed char)d->jobvt, d->m, d->n, dt, A, d->lda,
+                      rt, at(d->w, i * d->stride_w, rs), dt, at(d->u, i * d->stride_u, es),
+                      max_ld(d->ldu), dt, at(d->vt, i * d->stride_vt, es), max_ld(d->ldvt), dt, W,
+                      dev_bytes, host_work, host_bytes, inf),
+                  "cusolverDnXgesvd");
+            break;
+        case GA_SOLVER_SYEVD:
+            CHECK(ga_cusolver.cusolverDnXsyevd(
+                      H, P, d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR,
+                      d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER, d->n, dt, A,
+                      d->lda, rt, at(d->w, i * d->stride_w, rs), dt, W, dev_bytes, host_work,
+                      host_bytes, inf),
+                  "cusolverDnXsyevd");
+            break;
+        case GA_SOLVER_GEEV:
+            CHECK(ga_cusolver.cusolverDnXgeev(
+                      H, P, GA_CUSOLVER_EIG_MODE_NOVECTOR,
+                      d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR, d->n,
+                      dt, A, d->lda, dt, at(d->w, i * d->stride_w, es), dt, NULL, 1, dt,
+                      at(d->u, i * d->stride_u, es), max_ld(d->ldu), dt, W, dev_bytes, host_work,
+                      host_bytes, inf),
+                  "cusolverDnXgeev");
+            break;
+        }
+    }
+done:
+    /* cuSOLVER may still read a host workspace from the work it queued:
+     * finish that work before the buffer goes. */
+    if (host_work) {
+        ga_status sync = ga_stream_synchronize(dev, stream);
+        if (st == GA_OK)
+            st = sync;
+        free(host_work);
+    }
+    /* Device workspaces are freed in stream order: reused only after the
+     * queued factorizations. */
+    if (work)
+        ga_buffer_free(work);
+    if (scratch_info)
+        ga_buffer_free(scratch_info);
+    handle_give(dev, h);
+    return st;
+}
