@@ -199,7 +199,7 @@ def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
         return _host.call(_la.matrix_rank, (A,), tol=tol, hermitian=hermitian, rtol=rtol)
     g = _ga()
     if A.ndim < 2:
-        return g.asarray(int(bool(g.any(A != 0))))
+        return int(bool(g.any(A != 0)))   # NumPy: a Python int
     S = svd(A, compute_uv=False, hermitian=hermitian)
     if tol is None:
         if rtol is None:

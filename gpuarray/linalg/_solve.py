@@ -191,7 +191,8 @@ def tensorsolve(a, b, axes=None):
     for k in oldshape:
         prod *= k
     if a.size != prod ** 2:
-        raise E.LinAlgError('Input arrays must satisfy the requirement '
+        # NumPy's message, its continuation-line spaces included
+        raise E.LinAlgError('Input arrays must satisfy the requirement             '
                             'prod(a.shape[b.ndim:]) == prod(a.shape[:b.ndim])')
     a = a.reshape(prod, prod)
     b = b.ravel()
