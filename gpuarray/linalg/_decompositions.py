@@ -175,11 +175,18 @@ def _eigh(a, UPLO, vectors, what):
     n = a.shape[-1]
     bshape = a.shape[:-2]
     batch = E.batch_size(bshape)
-    f = E.column_major(a, t)            # A column-major: UPLO means what it says
+    lower = UPLO == 'L'
+    if t.kind == 'c':
+        f = E.column_major(a, t)        # A column-major: UPLO means what it says
+    else:
+        # real: the plain copy read column-major is A^T, the same symmetric
+        # matrix with its triangles swapped, so the copy needs no transpose
+        f = E.row_major(a, t)
+        lower = not lower
     w = _core.empty(bshape + (n,), E.real_dtype(t))
     info = E.new_info(batch)
     E.run(f, 'syevd', m=n, n=n, batch=batch, lda=max(n, 1), stride_a=n * n, w=E.ptr(w),
-          stride_w=n, info=E.ptr(info), lower=1 if UPLO == 'L' else 0, vectors=int(vectors))
+          stride_w=n, info=E.ptr(info), lower=int(lower), vectors=int(vectors))
     E.check_info(info, 'Eigenvalues did not converge')
     return w, f.swapaxes(-1, -2)
 
