@@ -35,6 +35,14 @@ def mode(request):
     _engine.EMULATE_SOLVER = False
 
 
+def sample(mode, dtype, keep):
+    """The emulated CUDA path of a kernel-heavy test runs only the dtypes
+    in `keep` (each dtype adds generated kernels that the host backend
+    compiles with g++ on a cold cache); the native path runs them all."""
+    if mode == 'cuda_path' and dtype not in keep:
+        pytest.skip('cuda_path samples dtypes here (%s)' % ', '.join(keep))
+
+
 def rand(shape, dtype):
     dtype = np.dtype(dtype)
     if dtype.kind in 'iub':
@@ -150,7 +158,9 @@ def test_solve_empty(mode):
 
 def test_solve_singular_raises(mode):
     a = rand((2, 4, 4), 'float64')
-    a[1, :, 2] = a[1, :, 0]            # one singular matrix in the stack
+    # one singular matrix in the stack: a zero column gives an exact zero
+    # pivot in any elimination order (a repeated one may leave 1e-17)
+    a[1, :, 2] = 0
     with pytest.raises(cp.linalg.LinAlgError, match='Singular matrix'):
         cp.linalg.solve(cp.asarray(a), cp.asarray(rand((2, 4), 'float64')[..., None]))
 
@@ -176,8 +186,8 @@ def test_inv(mode, dtype):
 
 
 def test_inv_singular_empty_and_shapes(mode):
-    a = RNG.integers(-4, 5, (3, 3)).astype(np.float32)
-    a[2] = a[0]                        # exactly singular in any rounding
+    a = rand((3, 3), 'float32')
+    a[:, 1] = 0                        # exactly singular in any elimination order
     with pytest.raises(cp.linalg.LinAlgError, match='Singular matrix'):
         cp.linalg.inv(cp.asarray(a))
     for shape in [(0, 0), (4, 0, 0), (0, 2, 2)]:
@@ -189,6 +199,7 @@ def test_inv_singular_empty_and_shapes(mode):
 
 @pytest.mark.parametrize('dtype', DTYPES)
 def test_det_slogdet(mode, dtype):
+    sample(mode, dtype, ('float32', 'complex128'))
     a = rand((3, 4, 4), dtype)        # not shifted: signs of both kinds
     close(cp.linalg.det(cp.asarray(a)), np.linalg.det(a), rtol=1e-3 if dtype[-2:] in ('32', '64') and dtype != 'float64' and dtype != 'complex128' else 1e-9, atol=1e-4)
     sign, logdet = cp.linalg.slogdet(cp.asarray(a))
@@ -199,7 +210,7 @@ def test_det_slogdet(mode, dtype):
 
 def test_det_singular_int_and_empty(mode):
     a = rand((2, 3, 3), 'float64')
-    a[0, 1] = a[0, 0]
+    a[0, :, 1] = 0                     # exactly singular in any elimination order
     d = cp.linalg.det(cp.asarray(a))
     assert d.get()[0] == 0
     close(d, np.linalg.det(a), atol=1e-12)
@@ -362,7 +373,7 @@ def test_eig(mode, dtype):
 
 @pytest.mark.parametrize('shape', [(6, 4), (4, 6), (5, 5)])
 def test_lstsq(mode, shape):
-    for dtype in ('float64', 'complex64'):
+    for dtype in ('float64',) if mode == 'cuda_path' else ('float64', 'complex64'):
         a = rand(shape, dtype)
         for bshape in [(shape[0],), (shape[0], 3)]:
             b = rand(bshape, dtype)
@@ -384,6 +395,7 @@ def test_lstsq(mode, shape):
 
 @pytest.mark.parametrize('dtype', ['float32', 'complex128'])
 def test_pinv_rank_cond(mode, dtype):
+    sample(mode, dtype, ('complex128',))
     a = rand((2, 6, 4), dtype)
     close(cp.linalg.pinv(cp.asarray(a)), np.linalg.pinv(a),
           **(dict(rtol=1e-3, atol=1e-4) if dtype == 'float32' else tol(dtype)))
@@ -406,6 +418,7 @@ def test_pinv_rank_cond(mode, dtype):
 
 @pytest.mark.parametrize('dtype', ['float64', 'complex64'])
 def test_norm(mode, dtype):
+    sample(mode, dtype, ('float64',))
     x = rand((3, 4, 5), dtype)
     gx = cp.asarray(x)
     t = dict(rtol=1e-4, atol=1e-4) if dtype == 'complex64' else tol(dtype)
