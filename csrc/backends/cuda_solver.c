@@ -127,6 +127,57 @@ ga_status ga_cuda_solver_library(const char **path)
     return GA_OK;
 }
 
+/* Matrices up to this order in stacks of at least two go to
+ * cusolverDn<t>potrfBatched, one launch for the stack, rather than one
+ * Xpotrf per matrix (which pays a launch sequence per matrix). */
+#define POTRF_BATCHED_MAX_N 256
+
+typedef cusolverStatus_t (*potrf_batched_fn)(cusolverDnHandle_t, int, int, void **, int, int *,
+                                             int);
+
+static potrf_batched_fn potrf_batched_for(const ga_solver_desc *d)
+{
+    if (d->op != GA_SOLVER_POTRF || d->batch < 2 || d->batch > INT_MAX
+        || d->n > POTRF_BATCHED_MAX_N || d->lda > INT_MAX)
+        return NULL;
+    switch (d->dtype) {
+    case GA_FLOAT32: return ga_cusolver.cusolverDnSpotrfBatched;
+    case GA_FLOAT64: return ga_cusolver.cusolverDnDpotrfBatched;
+    case GA_COMPLEX64: return ga_cusolver.cusolverDnCpotrfBatched;
+    default: return ga_cusolver.cusolverDnZpotrfBatched;
+    }
+}
+
+/* The whole POTRF stack in one call: the matrices' addresses go to the
+ * device as the array the batched API reads. */
+static ga_status potrf_batched(ga_device *dev, ga_stream *stream, cusolverDnHandle_t H,
+                               potrf_batched_fn fn, const ga_solver_desc *d, ga_devptr info)
+{
+    size_t es = ga_dtype_size(d->dtype);
+    size_t nbytes = (size_t)d->batch * sizeof(void *);
+    void **ptrs = malloc(nbytes);
+    if (!ptrs)
+        return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "ga_solver: out of host memory");
+    for (int64_t i = 0; i < d->batch; i++)
+        ptrs[i] = at(d->a, i * d->stride_a, es);
+    ga_buffer *array = NULL;
+    ga_status st = ga_buffer_alloc(dev, nbytes, stream, &array);
+    if (st == GA_OK)
+        /* pageable source: returns once ptrs may be reused */
+        st = ga_memcpy_htod_async(dev, array->ptr, ptrs, nbytes, stream);
+    free(ptrs);
+    if (st == GA_OK) {
+        cusolverStatus_t s = fn(H, d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER,
+                                (int)d->n, (void **)(uintptr_t)array->ptr, (int)d->lda,
+                                (int *)(uintptr_t)info, (int)d->batch);
+        if (s != GA_CUSOLVER_STATUS_SUCCESS)
+            st = cusolver_fail(s, "cusolverDn<t>potrfBatched");
+    }
+    if (array)
+        ga_buffer_free(array);
+    return st;
+}
+
 ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc *d)
 {
     solver_handle *h = NULL;
@@ -139,12 +190,32 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
     const int dt = data_type(d->dtype), rt = real_type(d->dtype);
     const size_t es = ga_dtype_size(d->dtype), rs = es / (d->dtype == GA_COMPLEX64
                                                            || d->dtype == GA_COMPLEX128 ? 2 : 1);
+    /* Leading dimensions of outputs not computed: cuSOLVER may check them
+     * as LAPACK's docs state them for computed ones, so give those values. */
+    const int64_t ldu = d->op == GA_SOLVER_GESVD && d->jobu == 'N' ? max_ld(d->m)
+                        : d->op == GA_SOLVER_GEEV && !d->vectors ? max_ld(d->n) : max_ld(d->ldu);
+    const int64_t ldvt = d->op == GA_SOLVER_GESVD && d->jobvt == 'N' ? max_ld(d->n)
+                         : max_ld(d->ldvt);
+    const int64_t ldvl = max_ld(d->n);   /* geev's left vectors are never computed */
     cusolverDnHandle_t H = h->handle;
     cusolverDnParams_t P = h->params;
     int lwork = 0;   /* orgqr: elements */
 
     CHECK(ga_cusolver.cusolverDnSetStream(H, stream ? (CUstream)stream->native : NULL),
           "cusolverDnSetStream");
+
+    potrf_batched_fn batched = potrf_batched_for(d);
+    if (batched) {
+        ga_devptr binfo = d->info;
+        if (!binfo) {
+            st = ga_buffer_alloc(dev, (size_t)d->batch * sizeof(int), stream, &scratch_info);
+            if (st != GA_OK)
+                goto done;
+            binfo = scratch_info->ptr;
+        }
+        st = potrf_batched(dev, stream, H, batched, d, binfo);
+        goto done;
+    }
 
     /* Every matrix of a batch has the same shape, so one query sizes the
      * workspace for all of them. */
@@ -200,8 +271,8 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
     case GA_SOLVER_GESVD:
         CHECK(ga_cusolver.cusolverDnXgesvd_bufferSize(
                   H, P, (signed char)d->jobu, (signed char)d->jobvt, d->m, d->n, dt,
-                  at(d->a, 0, es), d->lda, rt, at(d->w, 0, rs), dt, at(d->u, 0, es), max_ld(d->ldu),
-                  dt, at(d->vt, 0, es), max_ld(d->ldvt), dt, &dev_bytes, &host_bytes),
+                  at(d->a, 0, es), d->lda, rt, at(d->w, 0, rs), dt, at(d->u, 0, es), ldu,
+                  dt, at(d->vt, 0, es), ldvt, dt, &dev_bytes, &host_bytes),
               "cusolverDnXgesvd_bufferSize");
         break;
     case GA_SOLVER_SYEVD:
@@ -221,8 +292,8 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
         CHECK(ga_cusolver.cusolverDnXgeev_bufferSize(
                   H, P, GA_CUSOLVER_EIG_MODE_NOVECTOR,
                   d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR, d->n,
-                  dt, at(d->a, 0, es), d->lda, dt, at(d->w, 0, es), dt, NULL, 1, dt,
-                  at(d->u, 0, es), max_ld(d->ldu), dt, &dev_bytes, &host_bytes),
+                  dt, at(d->a, 0, es), d->lda, dt, at(d->w, 0, es), dt, NULL, ldvl, dt,
+                  at(d->u, 0, es), ldu, dt, &dev_bytes, &host_bytes),
               "cusolverDnXgeev_bufferSize");
         break;
     }
@@ -305,7 +376,7 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
             CHECK(ga_cusolver.cusolverDnXgesvd(
                       H, P, (signed char)d->jobu, (signed char)d->jobvt, d->m, d->n, dt, A, d->lda,
                       rt, at(d->w, i * d->stride_w, rs), dt, at(d->u, i * d->stride_u, es),
-                      max_ld(d->ldu), dt, at(d->vt, i * d->stride_vt, es), max_ld(d->ldvt), dt, W,
+                      ldu, dt, at(d->vt, i * d->stride_vt, es), ldvt, dt, W,
                       dev_bytes, host_work, host_bytes, inf),
                   "cusolverDnXgesvd");
             break;
@@ -321,8 +392,8 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
             CHECK(ga_cusolver.cusolverDnXgeev(
                       H, P, GA_CUSOLVER_EIG_MODE_NOVECTOR,
                       d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR, d->n,
-                      dt, A, d->lda, dt, at(d->w, i * d->stride_w, es), dt, NULL, 1, dt,
-                      at(d->u, i * d->stride_u, es), max_ld(d->ldu), dt, W, dev_bytes, host_work,
+                      dt, A, d->lda, dt, at(d->w, i * d->stride_w, es), dt, NULL, ldvl, dt,
+                      at(d->u, i * d->stride_u, es), ldu, dt, W, dev_bytes, host_work,
                       host_bytes, inf),
                   "cusolverDnXgeev");
             break;
