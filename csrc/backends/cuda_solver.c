@@ -17,6 +17,7 @@
 typedef struct solver_handle {
     cusolverDnHandle_t handle;
     cusolverDnParams_t params;
+    gesvdjInfo_t gesvdj;         /* created at the first GESVDJ (defaults: eps, 100 sweeps) */
     struct solver_handle *next;
 } solver_handle;
 
@@ -82,6 +83,8 @@ static void handle_give(ga_device *dev, solver_handle *n)
 {
     int ord = dev->ordinal;
     if (ord < 0 || ord >= MAX_POOLED_DEVICES) {
+        if (n->gesvdj)
+            ga_cusolver.cusolverDnDestroyGesvdjInfo(n->gesvdj);
         ga_cusolver.cusolverDnDestroyParams(n->params);
         ga_cusolver.cusolverDnDestroy(n->handle);
         free(n);
@@ -125,6 +128,30 @@ ga_status ga_cuda_solver_library(const char **path)
         return st;
     *path = ga_cusolver_path();
     return GA_OK;
+}
+
+typedef cusolverStatus_t (*gesvdj_size_fn)(cusolverDnHandle_t, int, int, int, int, const void *,
+                                           int, const void *, const void *, int, const void *, int,
+                                           int *, gesvdjInfo_t);
+typedef cusolverStatus_t (*gesvdj_fn)(cusolverDnHandle_t, int, int, int, int, void *, int, void *,
+                                      void *, int, void *, int, void *, int, int *, gesvdjInfo_t);
+
+static void gesvdj_for(ga_dtype t, gesvdj_size_fn *size, gesvdj_fn *run)
+{
+    switch (t) {
+    case GA_FLOAT32:
+        *size = ga_cusolver.cusolverDnSgesvdj_bufferSize, *run = ga_cusolver.cusolverDnSgesvdj;
+        break;
+    case GA_FLOAT64:
+        *size = ga_cusolver.cusolverDnDgesvdj_bufferSize, *run = ga_cusolver.cusolverDnDgesvdj;
+        break;
+    case GA_COMPLEX64:
+        *size = ga_cusolver.cusolverDnCgesvdj_bufferSize, *run = ga_cusolver.cusolverDnCgesvdj;
+        break;
+    default:
+        *size = ga_cusolver.cusolverDnZgesvdj_bufferSize, *run = ga_cusolver.cusolverDnZgesvdj;
+        break;
+    }
 }
 
 /* Matrices up to this order in stacks of at least two go to
@@ -197,6 +224,9 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
     const int64_t ldvt = d->op == GA_SOLVER_GESVD && d->jobvt == 'N' ? max_ld(d->n)
                          : max_ld(d->ldvt);
     const int64_t ldvl = max_ld(d->n);   /* geev's left vectors are never computed */
+    /* gesvdj: ldu >= m and ldv >= n whether or not vectors are computed */
+    const int64_t ldu_j = d->ldu > d->m ? d->ldu : max_ld(d->m);
+    const int64_t ldv_j = d->ldvt > d->n ? d->ldvt : max_ld(d->n);
     cusolverDnHandle_t H = h->handle;
     cusolverDnParams_t P = h->params;
     int lwork = 0;   /* orgqr: elements */
@@ -282,6 +312,20 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
                   at(d->a, 0, es), d->lda, rt, at(d->w, 0, rs), dt, &dev_bytes, &host_bytes),
               "cusolverDnXsyevd_bufferSize");
         break;
+    case GA_SOLVER_GESVDJ: {
+        if (!h->gesvdj)
+            CHECK(ga_cusolver.cusolverDnCreateGesvdjInfo(&h->gesvdj), "cusolverDnCreateGesvdjInfo");
+        gesvdj_size_fn size;
+        gesvdj_fn unused;
+        gesvdj_for(d->dtype, &size, &unused);
+        CHECK(size(H, d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR,
+                   d->jobu == 'S', (int)d->m, (int)d->n, at(d->a, 0, es), (int)d->lda,
+                   at(d->w, 0, rs), at(d->u, 0, es), (int)ldu_j, at(d->vt, 0, es), (int)ldv_j,
+                   &lwork, h->gesvdj),
+              "cusolverDn<t>gesvdj_bufferSize");
+        dev_bytes = (size_t)lwork * es;
+        break;
+    }
     case GA_SOLVER_GEEV:
         if (!ga_cusolver.cusolverDnXgeev || !ga_cusolver.cusolverDnXgeev_bufferSize) {
             st = ga_error(GA_ERROR_UNSUPPORTED, "eig/eigvals need cusolverDnXgeev, which the "
@@ -388,6 +432,17 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
                       host_bytes, inf),
                   "cusolverDnXsyevd");
             break;
+        case GA_SOLVER_GESVDJ: {
+            gesvdj_size_fn unused;
+            gesvdj_fn fn;
+            gesvdj_for(d->dtype, &unused, &fn);
+            CHECK(fn(H, d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR,
+                     d->jobu == 'S', (int)d->m, (int)d->n, A, (int)d->lda,
+                     at(d->w, i * d->stride_w, rs), at(d->u, i * d->stride_u, es), (int)ldu_j,
+                     at(d->vt, i * d->stride_vt, es), (int)ldv_j, W, lwork, inf, h->gesvdj),
+                  "cusolverDn<t>gesvdj");
+            break;
+        }
         case GA_SOLVER_GEEV:
             CHECK(ga_cusolver.cusolverDnXgeev(
                       H, P, GA_CUSOLVER_EIG_MODE_NOVECTOR,

@@ -9,7 +9,7 @@ static int64_t min2(int64_t a, int64_t b) { return a < b ? a : b; }
 static const char *op_name(ga_solver_op op)
 {
     static const char *const names[] = { "getrf", "getrs", "potrf", "geqrf",
-                                         "orgqr", "gesvd", "syevd", "geev" };
+                                         "orgqr", "gesvd", "syevd", "geev", "gesvdj" };
     return (unsigned)op < sizeof names / sizeof names[0] ? names[op] : "?";
 }
 
@@ -66,6 +66,17 @@ static ga_status check(const ga_solver_desc *d)
         if (d->jobvt == 'S' && d->ldvt < max1(min2(d->m, d->n)))
             return bad(d, "ldvt must be >= max(1, min(m, n))");
         break;
+    case GA_SOLVER_GESVDJ: {
+        if (d->jobu != 'A' && d->jobu != 'S')
+            return bad(d, "jobu must be 'A' or 'S'");
+        if (d->vectors && (d->ldu < max1(d->m) || d->ldvt < max1(d->n)))
+            return bad(d, "ldu must be >= max(1, m) and ldvt >= max(1, n)");
+        if (d->m > 2147483647 || d->n > 2147483647 || d->lda > 2147483647
+            || d->ldu > 2147483647 || d->ldvt > 2147483647)
+            return ga_error(GA_ERROR_UNSUPPORTED, "ga_solver(gesvdj): a size is more than "
+                            "cuSOLVER's int can hold");
+        break;
+    }
     case GA_SOLVER_GEEV:
         if (d->dtype != GA_COMPLEX64 && d->dtype != GA_COMPLEX128)
             return ga_error(GA_ERROR_UNSUPPORTED, "ga_solver(geev): complex dtypes only (pass a "
@@ -89,7 +100,8 @@ ga_status ga_solver(ga_device *device, ga_stream *stream, const ga_solver_desc *
     if (st != GA_OK)
         return st;
     if (d->batch == 0 || d->n == 0 || (d->op == GA_SOLVER_GETRF && d->m == 0)
-        || (d->op == GA_SOLVER_GEQRF && d->m == 0) || (d->op == GA_SOLVER_GETRS && d->k == 0))
+        || (d->op == GA_SOLVER_GEQRF && d->m == 0) || (d->op == GA_SOLVER_GESVDJ && d->m == 0)
+        || (d->op == GA_SOLVER_GETRS && d->k == 0))
         return GA_OK;   /* nothing to factor; info stays as the caller set it */
     st = ga_device_enter(device);
     if (st != GA_OK)

@@ -489,8 +489,13 @@ typedef enum ga_solver_op {
     GA_SOLVER_SYEVD = 6,  /* a (n x n, symmetric/Hermitian, its `lower` or upper triangle
                              read) := its eigenvectors when `vectors`; w := eigenvalues
                              (real dtype, ascending) */
-    GA_SOLVER_GEEV = 7    /* a (n x n, complex dtypes only) is destroyed; w := eigenvalues;
+    GA_SOLVER_GEEV = 7,   /* a (n x n, complex dtypes only) is destroyed; w := eigenvalues;
                              u (ldu) := right eigenvectors when `vectors` */
+    GA_SOLVER_GESVDJ = 8  /* the Jacobi SVD: a (m x n) is destroyed; w := singular values
+                             (real dtype, descending); when `vectors`, u (ldu) := U and
+                             vt (ldvt) := V itself (NOT V^H), m x m and n x n for jobu 'A',
+                             m x min(m, n) and n x min(m, n) for jobu 'S'; info > 0 when
+                             it did not converge (GESVD is the fallback) */
 } ga_solver_op;
 
 typedef struct ga_solver_desc {
@@ -513,8 +518,8 @@ typedef struct ga_solver_desc {
     ga_devptr info;               /* int32 per problem, or 0 */
     int lower;                    /* POTRF, SYEVD */
     int trans;                    /* GETRS: GA_BLAS_N, _T or _C */
-    char jobu, jobvt;             /* GESVD */
-    int vectors;                  /* SYEVD, GEEV */
+    char jobu, jobvt;             /* GESVD; GESVDJ: jobu only */
+    int vectors;                  /* SYEVD, GEEV, GESVDJ */
 } ga_solver_desc;
 
 /* Run `d` on `stream` (NULL = the device's null stream). CUDA: cuSOLVER's

@@ -14,6 +14,7 @@
 typedef int cusolverStatus_t;
 typedef struct cusolverDnContext *cusolverDnHandle_t;
 typedef struct cusolverDnParams *cusolverDnParams_t;
+typedef struct gesvdjInfo *gesvdjInfo_t;
 
 enum {
     GA_CUSOLVER_STATUS_SUCCESS = 0,

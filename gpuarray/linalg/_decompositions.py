@@ -120,6 +120,10 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     batch = E.batch_size(bshape)
     s = _core.empty(bshape + (k,), rt)
     info = E.new_info(batch)
+    if compute_uv:
+        r = _svd_jacobi(a, t, full_matrices)
+        if r is not None:
+            return r
     job = ('A' if full_matrices else 'S') if compute_uv else 'N'
     if m >= n:
         # A itself, column-major (cuSOLVER's gesvd wants rows >= columns):
@@ -155,6 +159,52 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     if not compute_uv:
         return s
     return E.result('SVDResult')(u_np, s, vh_np)
+
+
+def _svd_jacobi(a, t, full_matrices):
+    """SVDResult from cuSOLVER's Jacobi SVD (gesvdj, what torch.linalg.svd
+    runs by default: faster than the QR-based gesvd for all but large
+    matrices), or None when a matrix of the stack did not converge (the
+    caller then runs gesvd, as torch does). gesvdj returns V, not V^H."""
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    bshape = a.shape[:-2]
+    batch = E.batch_size(bshape)
+    s = _core.empty(bshape + (k,), E.real_dtype(t))
+    info = E.new_info(batch)
+    job = 'A' if full_matrices else 'S'
+    conj = t.kind == 'c'
+    if m >= n:
+        # A column-major: U (m x ku) and V (n x n; k == n) come back
+        # column-major. U is returned as a transposed view; V read row-major
+        # is V^T, i.e. Vh for real data (conjugated for complex).
+        w = E.column_major(a, t)
+        ku = m if full_matrices else k
+        ub = _core.empty(bshape + (ku, m), t)
+        vb = _core.empty(bshape + (n, n), t)
+        E.run(w, 'gesvdj', m=m, n=n, batch=batch, lda=max(m, 1), stride_a=m * n, w=E.ptr(s),
+              stride_w=k, u=E.ptr(ub), ldu=max(m, 1), stride_u=ku * m, vt=E.ptr(vb),
+              ldvt=max(n, 1), stride_vt=n * n, info=E.ptr(info), jobu=job, vectors=1)
+        if info.get().max(initial=0) > 0:
+            return None
+        u, vh = ub.swapaxes(-1, -2), (vb.conj() if conj else vb)
+    else:
+        # A^T (n x m) is the plain copy read column-major: A^T = U1 S V1^H,
+        # A = conj(V1) S U1^T. U1 (n x kv) read row-major is U1^T = Vh; V1
+        # (m x m) read row-major is V1^T, so U = conj(V1) = its conjugate
+        # transposed view.
+        w = E.row_major(a, t)
+        kv = n if full_matrices else k
+        u1 = _core.empty(bshape + (kv, n), t)
+        v1 = _core.empty(bshape + (m, m), t)
+        E.run(w, 'gesvdj', m=n, n=m, batch=batch, lda=max(n, 1), stride_a=m * n, w=E.ptr(s),
+              stride_w=k, u=E.ptr(u1), ldu=max(n, 1), stride_u=kv * n, vt=E.ptr(v1),
+              ldvt=max(m, 1), stride_vt=m * m, info=E.ptr(info), jobu=job, vectors=1)
+        if info.get().max(initial=0) > 0:
+            return None
+        vh = u1
+        u = (v1.conj() if conj else v1).swapaxes(-1, -2)
+    return E.result('SVDResult')(u, s, vh)
 
 
 def svdvals(x, /):

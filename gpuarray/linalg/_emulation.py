@@ -142,6 +142,15 @@ def run(a, op, m=0, n=0, k=0, batch=1, lda=1, stride_a=0, b=0, ldb=1, stride_b=0
                 kv = n if jobvt == 'A' else kk
                 _mat(vt, t, kv, n, ldvt, i * stride_vt)[...] = vh[:kv]
             _vec(w, rt, kk, i * stride_w)[...] = s
+        elif op == 'gesvdj':
+            kk = min(m, n)
+            uu, s, vh = numpy.linalg.svd(A.copy(), full_matrices=(jobu == 'A'))
+            _vec(w, rt, kk, i * stride_w)[...] = s
+            if vectors:
+                ku = m if jobu == 'A' else kk
+                kv = n if jobu == 'A' else kk
+                _mat(u, t, m, ku, ldu, i * stride_u)[...] = uu[:, :ku]
+                _mat(vt, t, n, kv, ldvt, i * stride_vt)[...] = vh[:kv].conj().T
         elif op == 'syevd':
             ev, vecs = numpy.linalg.eigh(_hermitian(A, lower))
             _vec(w, rt, n, i * stride_w)[...] = ev
