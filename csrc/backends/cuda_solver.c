@@ -215,6 +215,7 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
     void *host_work = NULL;
     size_t dev_bytes = 0, host_bytes = 0;
     const int dt = data_type(d->dtype), rt = real_type(d->dtype);
+    const int jobz = d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR;
     const size_t es = ga_dtype_size(d->dtype), rs = es / (d->dtype == GA_COMPLEX64
                                                            || d->dtype == GA_COMPLEX128 ? 2 : 1);
     /* Leading dimensions of outputs not computed: cuSOLVER may check them
@@ -307,7 +308,7 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
         break;
     case GA_SOLVER_SYEVD:
         CHECK(ga_cusolver.cusolverDnXsyevd_bufferSize(
-                  H, P, d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR,
+                  H, P, jobz,
                   d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER, d->n, dt,
                   at(d->a, 0, es), d->lda, rt, at(d->w, 0, rs), dt, &dev_bytes, &host_bytes),
               "cusolverDnXsyevd_bufferSize");
@@ -318,7 +319,7 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
         gesvdj_size_fn size;
         gesvdj_fn unused;
         gesvdj_for(d->dtype, &size, &unused);
-        CHECK(size(H, d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR,
+        CHECK(size(H, jobz,
                    d->jobu == 'S', (int)d->m, (int)d->n, at(d->a, 0, es), (int)d->lda,
                    at(d->w, 0, rs), at(d->u, 0, es), (int)ldu_j, at(d->vt, 0, es), (int)ldv_j,
                    &lwork, h->gesvdj),
@@ -335,7 +336,7 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
         }
         CHECK(ga_cusolver.cusolverDnXgeev_bufferSize(
                   H, P, GA_CUSOLVER_EIG_MODE_NOVECTOR,
-                  d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR, d->n,
+                  jobz, d->n,
                   dt, at(d->a, 0, es), d->lda, dt, at(d->w, 0, es), dt, NULL, ldvl, dt,
                   at(d->u, 0, es), ldu, dt, &dev_bytes, &host_bytes),
               "cusolverDnXgeev_bufferSize");
@@ -426,7 +427,7 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
             break;
         case GA_SOLVER_SYEVD:
             CHECK(ga_cusolver.cusolverDnXsyevd(
-                      H, P, d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR,
+                      H, P, jobz,
                       d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER, d->n, dt, A,
                       d->lda, rt, at(d->w, i * d->stride_w, rs), dt, W, dev_bytes, host_work,
                       host_bytes, inf),
@@ -436,7 +437,7 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
             gesvdj_size_fn unused;
             gesvdj_fn fn;
             gesvdj_for(d->dtype, &unused, &fn);
-            CHECK(fn(H, d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR,
+            CHECK(fn(H, jobz,
                      d->jobu == 'S', (int)d->m, (int)d->n, A, (int)d->lda,
                      at(d->w, i * d->stride_w, rs), at(d->u, i * d->stride_u, es), (int)ldu_j,
                      at(d->vt, i * d->stride_vt, es), (int)ldv_j, W, lwork, inf, h->gesvdj),
@@ -446,7 +447,7 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
         case GA_SOLVER_GEEV:
             CHECK(ga_cusolver.cusolverDnXgeev(
                       H, P, GA_CUSOLVER_EIG_MODE_NOVECTOR,
-                      d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR, d->n,
+                      jobz, d->n,
                       dt, A, d->lda, dt, at(d->w, i * d->stride_w, es), dt, NULL, ldvl, dt,
                       at(d->u, i * d->stride_u, es), ldu, dt, W, dev_bytes, host_work,
                       host_bytes, inf),
