@@ -306,6 +306,44 @@ def test_svd(mode, shape, dtype):
     close(cp.linalg.svdvals(ga), np.linalg.svdvals(a))
 
 
+@pytest.mark.parametrize('shape', [(2, 6, 4), (4, 6)])
+def test_svd_falls_back_to_gesvd_when_jacobi_fails(mode, shape):
+    if mode != 'cuda_path':
+        pytest.skip('drives the emulated CUDA path')
+    from gpuarray.linalg import _emulation
+    a = rand(shape, 'complex128')
+    _emulation.FAIL_OPS.add('gesvdj')
+    try:
+        for full in (True, False):
+            u, s, vh = cp.linalg.svd(cp.asarray(a), full_matrices=full)
+            eu, es, evh = np.linalg.svd(a, full_matrices=full)
+            assert (u.shape, vh.shape) == (eu.shape, evh.shape)
+            close(s, es)
+            k = min(shape[-2:])
+            np.testing.assert_allclose((u.get()[..., :k] * s.get()[..., None, :])
+                                       @ vh.get()[..., :k, :], a, **tol('complex128'))
+        _emulation.FAIL_OPS.add('gesvd')
+        with pytest.raises(cp.linalg.LinAlgError, match='SVD did not converge'):
+            cp.linalg.svd(cp.asarray(a))
+    finally:
+        _emulation.FAIL_OPS.clear()
+
+
+def test_eig_failures_raise(mode):
+    if mode != 'cuda_path':
+        pytest.skip('drives the emulated CUDA path')
+    from gpuarray.linalg import _emulation
+    h = hpd((2, 3, 3), 'float64')
+    _emulation.FAIL_OPS.update(('syevd', 'geev'))
+    try:
+        with pytest.raises(cp.linalg.LinAlgError, match='Eigenvalues did not converge'):
+            cp.linalg.eigh(cp.asarray(h))
+        with pytest.raises(cp.linalg.LinAlgError, match='Eigenvalues did not converge'):
+            cp.linalg.eigvals(cp.asarray(h))
+    finally:
+        _emulation.FAIL_OPS.clear()
+
+
 def test_svd_views_and_empty(mode):
     a = rand((6, 3), 'float64')
     close(cp.linalg.svd(cp.asarray(a).T, compute_uv=False), np.linalg.svd(a.T, compute_uv=False))

@@ -37,17 +37,28 @@ def cholesky(a, /, *, upper=False):
     E.run(buf, 'potrf', m=n, n=n, batch=batch, lda=max(n, 1), stride_a=n * n,
           info=E.ptr(info), lower=1 if upper else 0)
     E.check_info(info, 'Matrix is not positive definite')
-    return _core_triu(buf) if upper else _core_tril(buf)
+    # cuSOLVER leaves the other triangle as the input had it: zero it in
+    # place (no second copy)
+    if buf.size:
+        _zero_triangle()(n, 1 if upper else 0, buf)
+    return buf
 
 
-def _core_tril(x):
-    import gpuarray
-    return gpuarray.tril(x)
+_zero_triangle_kernel = None
 
 
-def _core_triu(x):
-    import gpuarray
-    return gpuarray.triu(x)
+def _zero_triangle():
+    """In place on a C-contiguous stack of order x order matrices: zero the
+    strict upper triangle (upper == 0) or the strict lower one."""
+    global _zero_triangle_kernel
+    if _zero_triangle_kernel is None:
+        from gpuarray import _elementwise
+        _zero_triangle_kernel = _elementwise.ElementwiseKernel(
+            'int64 order, int64 upper', 'T x',
+            'const long long r = (i / order) % order, c = i % order;'
+            'if (upper ? (r > c) : (c > r)) x = (T)0',
+            'ga_linalg_zero_triangle')
+    return _zero_triangle_kernel
 
 
 _QR_MODES = ('reduced', 'complete', 'r', 'raw')
