@@ -135,6 +135,16 @@ def test_solve_vector_and_broadcast(mode, dtype):
     close(cp.linalg.solve(cp.asarray(a), cp.asarray(b1)), np.linalg.solve(a, b1))
 
 
+def test_solve_stack_past_the_batched_lu_order(mode):
+    # above BATCHED_LU_MAX_N a stack is factored one matrix per call
+    from gpuarray.linalg import _solve
+    n = _solve.BATCHED_LU_MAX_N + 3
+    a = wellcond((2, n, n), 'float64')
+    b = rand((2, n, 2), 'float64')
+    close(cp.linalg.solve(cp.asarray(a), cp.asarray(b)), np.linalg.solve(a, b))
+    close(cp.linalg.det(cp.asarray(a / n)), np.linalg.det(a / n), rtol=1e-8, atol=0)
+
+
 def test_solve_transposed_views_and_promotion(mode):
     a = wellcond((6, 6), 'float64')
     b = rand((3, 6), 'float64')

@@ -18,6 +18,7 @@ typedef struct solver_handle {
     cusolverDnHandle_t handle;
     cusolverDnParams_t params;
     gesvdjInfo_t gesvdj;         /* created at the first GESVDJ (defaults: eps, 100 sweeps) */
+    cublasHandle_t blas;         /* created at the first GETRF/GETRS_BATCHED */
     struct solver_handle *next;
 } solver_handle;
 
@@ -85,6 +86,8 @@ static void handle_give(ga_device *dev, solver_handle *n)
     if (ord < 0 || ord >= MAX_POOLED_DEVICES) {
         if (n->gesvdj)
             ga_cusolver.cusolverDnDestroyGesvdjInfo(n->gesvdj);
+        if (n->blas)
+            ga_cublas.cublasDestroy_v2(n->blas);
         ga_cusolver.cusolverDnDestroyParams(n->params);
         ga_cusolver.cusolverDnDestroy(n->handle);
         free(n);
@@ -128,6 +131,30 @@ ga_status ga_cuda_solver_library(const char **path)
         return st;
     *path = ga_cusolver_path();
     return GA_OK;
+}
+
+/* A device array of `count` matrix addresses base + i*stride elements (the
+ * batched APIs' input), allocated on `stream`. */
+static ga_status pointer_array(ga_device *dev, ga_stream *stream, ga_devptr base, int64_t stride,
+                               size_t es, int64_t count, ga_buffer **out)
+{
+    size_t nbytes = (size_t)count * sizeof(void *);
+    void **ptrs = malloc(nbytes);
+    if (!ptrs)
+        return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "ga_solver: out of host memory");
+    for (int64_t i = 0; i < count; i++)
+        ptrs[i] = at(base, i * stride, es);
+    ga_status st = ga_buffer_alloc(dev, nbytes, stream, out);
+    if (st == GA_OK) {
+        /* pageable source: returns once ptrs may be reused */
+        st = ga_memcpy_htod_async(dev, (*out)->ptr, ptrs, nbytes, stream);
+        if (st != GA_OK) {
+            ga_buffer_free(*out);
+            *out = NULL;
+        }
+    }
+    free(ptrs);
+    return st;
 }
 
 typedef cusolverStatus_t (*gesvdj_size_fn)(cusolverDnHandle_t, int, int, int, int, const void *,
@@ -180,28 +207,100 @@ static potrf_batched_fn potrf_batched_for(const ga_solver_desc *d)
 static ga_status potrf_batched(ga_device *dev, ga_stream *stream, cusolverDnHandle_t H,
                                potrf_batched_fn fn, const ga_solver_desc *d, ga_devptr info)
 {
-    size_t es = ga_dtype_size(d->dtype);
-    size_t nbytes = (size_t)d->batch * sizeof(void *);
-    void **ptrs = malloc(nbytes);
-    if (!ptrs)
-        return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "ga_solver: out of host memory");
-    for (int64_t i = 0; i < d->batch; i++)
-        ptrs[i] = at(d->a, i * d->stride_a, es);
     ga_buffer *array = NULL;
-    ga_status st = ga_buffer_alloc(dev, nbytes, stream, &array);
-    if (st == GA_OK)
-        /* pageable source: returns once ptrs may be reused */
-        st = ga_memcpy_htod_async(dev, array->ptr, ptrs, nbytes, stream);
-    free(ptrs);
-    if (st == GA_OK) {
-        cusolverStatus_t s = fn(H, d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER,
-                                (int)d->n, (void **)(uintptr_t)array->ptr, (int)d->lda,
-                                (int *)(uintptr_t)info, (int)d->batch);
-        if (s != GA_CUSOLVER_STATUS_SUCCESS)
-            st = cusolver_fail(s, "cusolverDn<t>potrfBatched");
+    ga_status st = pointer_array(dev, stream, d->a, d->stride_a, ga_dtype_size(d->dtype), d->batch,
+                                 &array);
+    if (st != GA_OK)
+        return st;
+    cusolverStatus_t s = fn(H, d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER,
+                            (int)d->n, (void **)(uintptr_t)array->ptr, (int)d->lda,
+                            (int *)(uintptr_t)info, (int)d->batch);
+    if (s != GA_CUSOLVER_STATUS_SUCCESS)
+        st = cusolver_fail(s, "cusolverDn<t>potrfBatched");
+    ga_buffer_free(array);   /* stream-ordered: after the launch that reads it */
+    return st;
+}
+
+static ga_status cublas_fail_solver(cublasStatus_t s, const char *what)
+{
+    const char *name = ga_cublas_status_name(s);
+    ga_status st = s == GA_CUBLAS_STATUS_ALLOC_FAILED ? GA_ERROR_OUT_OF_MEMORY
+                   : s == GA_CUBLAS_STATUS_NOT_SUPPORTED ? GA_ERROR_UNSUPPORTED : GA_ERROR_DRIVER;
+    return ga_error_driver(st, s, name, "%s: %s", what, name);
+}
+
+/* GETRF_BATCHED / GETRS_BATCHED: cuBLAS's batched LU, one launch for the
+ * whole stack. */
+static ga_status lu_batched(ga_device *dev, ga_stream *stream, solver_handle *h,
+                            const ga_solver_desc *d, ga_devptr info)
+{
+    ga_status st = ga_cublas_load();
+    if (st != GA_OK)
+        return st;
+    if (!h->blas) {
+        cublasStatus_t s = ga_cublas.cublasCreate_v2(&h->blas);
+        if (s != GA_CUBLAS_STATUS_SUCCESS) {
+            h->blas = NULL;
+            return cublas_fail_solver(s, "cublasCreate");
+        }
     }
-    if (array)
-        ga_buffer_free(array);
+    cublasStatus_t s = ga_cublas.cublasSetStream_v2(h->blas,
+                                                    stream ? (CUstream)stream->native : NULL);
+    if (s != GA_CUBLAS_STATUS_SUCCESS)
+        return cublas_fail_solver(s, "cublasSetStream");
+    size_t es = ga_dtype_size(d->dtype);
+    ga_buffer *aptrs = NULL, *bptrs = NULL;
+    st = pointer_array(dev, stream, d->a, d->stride_a, es, d->batch, &aptrs);
+    if (st != GA_OK)
+        return st;
+    void *const *A = (void *const *)(uintptr_t)aptrs->ptr;
+    int n = (int)d->n, lda = (int)d->lda, batch = (int)d->batch;
+    if (d->op == GA_SOLVER_GETRF_BATCHED) {
+        int *P = (int *)(uintptr_t)d->ipiv, *I = (int *)(uintptr_t)info;
+        switch (d->dtype) {
+        case GA_FLOAT32: s = ga_cublas.cublasSgetrfBatched(h->blas, n, A, lda, P, I, batch); break;
+        case GA_FLOAT64: s = ga_cublas.cublasDgetrfBatched(h->blas, n, A, lda, P, I, batch); break;
+        case GA_COMPLEX64: s = ga_cublas.cublasCgetrfBatched(h->blas, n, A, lda, P, I, batch); break;
+        default: s = ga_cublas.cublasZgetrfBatched(h->blas, n, A, lda, P, I, batch); break;
+        }
+        if (s != GA_CUBLAS_STATUS_SUCCESS)
+            st = cublas_fail_solver(s, "cublas<t>getrfBatched");
+    } else {
+        st = pointer_array(dev, stream, d->b, d->stride_b, es, d->batch, &bptrs);
+        if (st == GA_OK) {
+            void *const *B = (void *const *)(uintptr_t)bptrs->ptr;
+            const int *P = (const int *)(uintptr_t)d->ipiv;
+            int k = (int)d->k, ldb = (int)d->ldb, host_info = 0;
+            const void *const *Ac = (const void *const *)A;
+            switch (d->dtype) {
+            case GA_FLOAT32:
+                s = ga_cublas.cublasSgetrsBatched(h->blas, d->trans, n, k, Ac, lda, P, B, ldb,
+                                                  &host_info, batch);
+                break;
+            case GA_FLOAT64:
+                s = ga_cublas.cublasDgetrsBatched(h->blas, d->trans, n, k, Ac, lda, P, B, ldb,
+                                                  &host_info, batch);
+                break;
+            case GA_COMPLEX64:
+                s = ga_cublas.cublasCgetrsBatched(h->blas, d->trans, n, k, Ac, lda, P, B, ldb,
+                                                  &host_info, batch);
+                break;
+            default:
+                s = ga_cublas.cublasZgetrsBatched(h->blas, d->trans, n, k, Ac, lda, P, B, ldb,
+                                                  &host_info, batch);
+                break;
+            }
+            if (s != GA_CUBLAS_STATUS_SUCCESS)
+                st = cublas_fail_solver(s, "cublas<t>getrsBatched");
+            else if (host_info != 0)
+                st = ga_error(GA_ERROR_INVALID_VALUE, "cublas<t>getrsBatched rejected argument "
+                              "%d (a gpuarray bug)", -host_info);
+        }
+    }
+    /* stream-ordered frees: the arrays live until the launches that read them ran */
+    if (bptrs)
+        ga_buffer_free(bptrs);
+    ga_buffer_free(aptrs);
     return st;
 }
 
@@ -235,6 +334,18 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
     CHECK(ga_cusolver.cusolverDnSetStream(H, stream ? (CUstream)stream->native : NULL),
           "cusolverDnSetStream");
 
+    if (d->op == GA_SOLVER_GETRF_BATCHED || d->op == GA_SOLVER_GETRS_BATCHED) {
+        ga_devptr binfo = d->info;
+        if (!binfo && d->op == GA_SOLVER_GETRF_BATCHED) {
+            st = ga_buffer_alloc(dev, (size_t)d->batch * sizeof(int), stream, &scratch_info);
+            if (st != GA_OK)
+                goto done;
+            binfo = scratch_info->ptr;
+        }
+        st = lu_batched(dev, stream, h, d, binfo);
+        goto done;
+    }
+
     potrf_batched_fn batched = potrf_batched_for(d);
     if (batched) {
         ga_devptr binfo = d->info;
@@ -257,6 +368,8 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
               "cusolverDnXgetrf_bufferSize");
         break;
     case GA_SOLVER_GETRS:
+    case GA_SOLVER_GETRF_BATCHED:   /* handled above */
+    case GA_SOLVER_GETRS_BATCHED:
         break;
     case GA_SOLVER_POTRF:
         CHECK(ga_cusolver.cusolverDnXpotrf_bufferSize(
@@ -452,6 +565,9 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
                       at(d->u, i * d->stride_u, es), ldu, dt, W, dev_bytes, host_work,
                       host_bytes, inf),
                   "cusolverDnXgeev");
+            break;
+        case GA_SOLVER_GETRF_BATCHED:   /* handled above */
+        case GA_SOLVER_GETRS_BATCHED:
             break;
         }
     }

@@ -9,7 +9,8 @@ static int64_t min2(int64_t a, int64_t b) { return a < b ? a : b; }
 static const char *op_name(ga_solver_op op)
 {
     static const char *const names[] = { "getrf", "getrs", "potrf", "geqrf",
-                                         "orgqr", "gesvd", "syevd", "geev", "gesvdj" };
+                                         "orgqr", "gesvd", "syevd", "geev", "gesvdj",
+                                         "getrf_batched", "getrs_batched" };
     return (unsigned)op < sizeof names / sizeof names[0] ? names[op] : "?";
 }
 
@@ -31,7 +32,13 @@ static ga_status check(const ga_solver_desc *d)
                         "float64, complex64 and complex128 are)", ga_dtype_name(d->dtype));
     if (d->m < 0 || d->n < 0 || d->k < 0 || d->batch < 0)
         return bad(d, "negative size");
-    int square = d->op == GA_SOLVER_POTRF || d->op == GA_SOLVER_SYEVD || d->op == GA_SOLVER_GEEV;
+    int square = d->op == GA_SOLVER_POTRF || d->op == GA_SOLVER_SYEVD || d->op == GA_SOLVER_GEEV
+                 || d->op == GA_SOLVER_GETRF_BATCHED || d->op == GA_SOLVER_GETRS_BATCHED;
+    if ((d->op == GA_SOLVER_GETRF_BATCHED || d->op == GA_SOLVER_GETRS_BATCHED)
+        && (d->n > 2147483647 || d->k > 2147483647 || d->lda > 2147483647
+            || d->ldb > 2147483647 || d->batch > 2147483647))
+        return ga_error(GA_ERROR_UNSUPPORTED, "ga_solver(%s): a size is more than cuBLAS's int "
+                        "can hold", op_name(d->op));
     if (square && d->m != d->n)
         return bad(d, "the matrix must be square");
     if (d->lda < max1(d->m))
@@ -42,7 +49,10 @@ static ga_status check(const ga_solver_desc *d)
     case GA_SOLVER_GEQRF:
     case GA_SOLVER_SYEVD:
         break;
+    case GA_SOLVER_GETRF_BATCHED:
+        break;
     case GA_SOLVER_GETRS:
+    case GA_SOLVER_GETRS_BATCHED:
         if (d->m != d->n)
             return bad(d, "the matrix must be square");
         if (d->ldb < max1(d->n))
@@ -101,7 +111,7 @@ ga_status ga_solver(ga_device *device, ga_stream *stream, const ga_solver_desc *
         return st;
     if (d->batch == 0 || d->n == 0 || (d->op == GA_SOLVER_GETRF && d->m == 0)
         || (d->op == GA_SOLVER_GEQRF && d->m == 0) || (d->op == GA_SOLVER_GESVDJ && d->m == 0)
-        || (d->op == GA_SOLVER_GETRS && d->k == 0))
+        || ((d->op == GA_SOLVER_GETRS || d->op == GA_SOLVER_GETRS_BATCHED) && d->k == 0))
         return GA_OK;   /* nothing to factor; info stays as the caller set it */
     st = ga_device_enter(device);
     if (st != GA_OK)

@@ -495,7 +495,11 @@ typedef enum ga_solver_op {
                              (real dtype, descending); when `vectors`, u (ldu) := U and
                              vt (ldvt) := V itself (NOT V^H), m x m and n x n for jobu 'A',
                              m x min(m, n) and n x min(m, n) for jobu 'S'; info > 0 when
-                             it did not converge (GESVD is the fallback) */
+                             it did not converge (GESVD is the fallback) */,
+    GA_SOLVER_GETRF_BATCHED = 9,  /* GETRF of a stack of square matrices (m == n) in one
+                                     call (cuBLAS's getrfBatched, for small orders): the
+                                     pivots are int32 (stride_ipiv counts int32s) */
+    GA_SOLVER_GETRS_BATCHED = 10  /* GETRS with GETRF_BATCHED's factors and int32 pivots */
 } ga_solver_op;
 
 typedef struct ga_solver_desc {

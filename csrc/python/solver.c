@@ -6,7 +6,8 @@
 #define ARR(o) ((pyga_ndarray *)(o))
 
 static const char *const op_names[] = { "getrf", "getrs", "potrf", "geqrf",
-                                        "orgqr", "gesvd", "syevd", "geev", "gesvdj", NULL };
+                                        "orgqr", "gesvd", "syevd", "geev", "gesvdj",
+                                        "getrf_batched", "getrs_batched", NULL };
 
 /* _solver(a, op, *, m, n, k=0, batch=1, lda, stride_a=0, b=0, ldb=1, stride_b=0,
  *         ipiv=0, stride_ipiv=0, w=0, stride_w=0, u=0, ldu=1, stride_u=0, vt=0,

@@ -88,7 +88,8 @@ def run(a, op, m=0, n=0, k=0, batch=1, lda=1, stride_a=0, b=0, ldb=1, stride_b=0
     t = _DTYPES[a.dtype.char]
     rt = numpy.float32 if a.dtype.char in 'fF' else numpy.float64
     base = a.data.ptr
-    if batch == 0 or n == 0 or (op in ('getrf', 'geqrf') and m == 0) or (op == 'getrs' and k == 0):
+    if batch == 0 or n == 0 or (op in ('getrf', 'geqrf', 'gesvdj') and m == 0) or \
+            (op in ('getrs', 'getrs_batched') and k == 0):
         return
     if op in FAIL_OPS:
         if info:
@@ -97,12 +98,14 @@ def run(a, op, m=0, n=0, k=0, batch=1, lda=1, stride_a=0, b=0, ldb=1, stride_b=0
     for i in range(batch):
         A = _mat(base, t, m, n, lda, i * stride_a)
         code = 0
-        if op == 'getrf':
+        # the batched (cuBLAS) forms take int32 pivots, cuSOLVER's int64
+        pt = numpy.int32 if op.endswith('_batched') else numpy.int64
+        if op in ('getrf', 'getrf_batched'):
             lu, piv, code = _getrf(A.copy())
             A[...] = lu
-            _vec(ipiv, numpy.int64, min(m, n), i * stride_ipiv)[...] = piv
-        elif op == 'getrs':
-            piv = _vec(ipiv, numpy.int64, n, i * stride_ipiv)
+            _vec(ipiv, pt, min(m, n), i * stride_ipiv)[...] = piv
+        elif op in ('getrs', 'getrs_batched'):
+            piv = _vec(ipiv, pt, n, i * stride_ipiv)
             L = numpy.tril(A, -1) + numpy.eye(n, dtype=t)
             U = numpy.triu(A)
             PA = L @ U                       # = P A with P the row swaps in order

@@ -16,17 +16,35 @@ from gpuarray.linalg import _host
 _la = numpy.linalg
 
 
-def _lu(a, t, batch_shape):
-    """getrf of a broadcast to batch_shape + (n, n): the factors (a C array
-    whose matrices cuSOLVER reads as A^T), pivots and info."""
-    n = a.shape[-1]
-    lu = E.row_major(a, t, batch_shape + (n, n))
-    batch = E.batch_size(batch_shape)
-    ipiv = _core.empty(batch_shape + (n,), numpy.int64)
-    info = E.new_info(batch)
-    E.run(lu, 'getrf', m=n, n=n, batch=batch, lda=max(n, 1), stride_a=n * n, ipiv=E.ptr(ipiv),
-          stride_ipiv=n, info=E.ptr(info))
-    return lu, ipiv, info
+# Stacks of at least two matrices up to this order factor in one call
+# (cuBLAS's getrfBatched/getrsBatched, int32 pivots) rather than one
+# cusolverDnXgetrf per matrix, whose launch sequence dominates small sizes.
+BATCHED_LU_MAX_N = 64
+
+
+class _LU:
+    """getrf's output for a stack: the factors (a C array whose matrices
+    cuSOLVER reads as A^T), pivots, info, and which API made them."""
+
+    def __init__(self, a, t, batch_shape):
+        n = a.shape[-1]
+        self.n = n
+        self.batch = E.batch_size(batch_shape)
+        self.batched = self.batch >= 2 and 0 < n <= BATCHED_LU_MAX_N
+        self.lu = E.row_major(a, t, batch_shape + (n, n))
+        self.ipiv = _core.empty(batch_shape + (n,),
+                                numpy.int32 if self.batched else numpy.int64)
+        self.info = E.new_info(self.batch)
+        E.run(self.lu, 'getrf_batched' if self.batched else 'getrf', m=n, n=n, batch=self.batch,
+              lda=max(n, 1), stride_a=n * n, ipiv=E.ptr(self.ipiv), stride_ipiv=n,
+              info=E.ptr(self.info))
+
+    def solve(self, x, k, trans):
+        """x (C array of batch x k x n: column-major n x k) := op(A)^-1 x."""
+        n = self.n
+        E.run(self.lu, 'getrs_batched' if self.batched else 'getrs', m=n, n=n, k=k,
+              batch=self.batch, lda=max(n, 1), stride_a=n * n, ipiv=E.ptr(self.ipiv),
+              stride_ipiv=n, b=E.ptr(x), ldb=max(n, 1), stride_b=n * k, trans=trans)
 
 
 def solve(a, b):
@@ -61,13 +79,11 @@ def solve(a, b):
     except ValueError:
         raise ValueError('solve: operands could not be broadcast together with shapes %s %s'
                          % (a.shape, b.shape)) from None
-    lu, ipiv, info = _lu(a, t, bshape)
+    lu = _LU(a, t, bshape)
     # b column-major (n x k per matrix): its last two axes swapped, C order
     x = E.column_major(bb, t, bshape + (n, k))
-    E.run(lu, 'getrs', m=n, n=n, k=k, batch=E.batch_size(bshape), lda=max(n, 1),
-          stride_a=n * n, ipiv=E.ptr(ipiv), stride_ipiv=n, b=E.ptr(x), ldb=max(n, 1),
-          stride_b=n * k, trans=1)
-    E.check_info(info, 'Singular matrix')
+    lu.solve(x, k, trans=1)
+    E.check_info(lu.info, 'Singular matrix')
     if vector:
         return x.reshape(bshape + (n,))
     return x.swapaxes(-1, -2)
@@ -84,13 +100,11 @@ def inv(a):
     t = E.result_type(a)
     n = a.shape[-1]
     bshape = a.shape[:-2]
-    lu, ipiv, info = _lu(a, t, bshape)
+    lu = _LU(a, t, bshape)
     import gpuarray
     x = E.row_major(gpuarray.eye(n, dtype=t), t, bshape + (n, n))
-    E.run(lu, 'getrs', m=n, n=n, k=n, batch=E.batch_size(bshape), lda=max(n, 1),
-          stride_a=n * n, ipiv=E.ptr(ipiv), stride_ipiv=n, b=E.ptr(x), ldb=max(n, 1),
-          stride_b=n * n, trans=0)
-    E.check_info(info, 'Singular matrix')
+    lu.solve(x, n, trans=0)
+    E.check_info(lu.info, 'Singular matrix')
     return x
 
 
@@ -101,10 +115,11 @@ def _lu_parts(a, what):
     E.assert_stacked_square(a)
     t = E.result_type(a)
     n = a.shape[-1]
-    lu, ipiv, info = _lu(a, t, a.shape[:-2])
+    lu = _LU(a, t, a.shape[:-2])
     # info > 0 means an exact zero pivot: the determinant is 0, not an error
-    diag = gpuarray.diagonal(lu, axis1=-2, axis2=-1)
-    swaps = gpuarray.count_nonzero(ipiv != gpuarray.arange(1, n + 1, dtype=numpy.int64), axis=-1)
+    diag = gpuarray.diagonal(lu.lu, axis1=-2, axis2=-1)
+    swaps = gpuarray.count_nonzero(lu.ipiv != gpuarray.arange(1, n + 1, dtype=lu.ipiv.dtype),
+                                   axis=-1)
     sign = (1 - 2 * (swaps % 2)).astype(t)
     return t, diag, sign
 
