@@ -282,6 +282,15 @@ def test_qr_modes(mode, shape, dtype):
     _unitary_close(tau, etau, dtype)
 
 
+def test_qr_empty(mode):
+    for shape in [(3, 0), (0, 3), (2, 0, 0), (0, 4, 2)]:
+        z = np.zeros(shape)
+        for qmode in ('reduced', 'complete'):
+            for x, y in zip(cp.linalg.qr(cp.asarray(z), mode=qmode), np.linalg.qr(z, mode=qmode)):
+                close(x, y)
+        close(cp.linalg.qr(cp.asarray(z), mode='r'), np.linalg.qr(z, mode='r'))
+
+
 def test_qr_transposed_and_bad_mode(mode):
     a = rand((3, 5), 'float32')
     q, r = cp.linalg.qr(cp.asarray(a).T)
@@ -357,10 +366,14 @@ def test_eig_failures_raise(mode):
 def test_svd_views_and_empty(mode):
     a = rand((6, 3), 'float64')
     close(cp.linalg.svd(cp.asarray(a).T, compute_uv=False), np.linalg.svd(a.T, compute_uv=False))
-    z = np.zeros((0, 4, 3))
-    r = cp.linalg.svd(cp.asarray(z))
-    e = np.linalg.svd(z)
-    assert [x.shape for x in r] == [x.shape for x in e]
+    for shape in [(0, 4, 3), (3, 0), (0, 3), (2, 0, 0), (2, 3, 0)]:
+        z = np.zeros(shape)
+        for full in (True, False):
+            r = cp.linalg.svd(cp.asarray(z), full_matrices=full)
+            e = np.linalg.svd(z, full_matrices=full)
+            for x, y in zip(r, e):
+                close(x, y)
+        close(cp.linalg.svd(cp.asarray(z), compute_uv=False), np.linalg.svd(z, compute_uv=False))
 
 
 # ------------------------------------------------------------------ eigh, eig

@@ -96,6 +96,13 @@ def qr(a, mode='reduced'):
         r[..., :k, :] = gpuarray.triu(f.swapaxes(-1, -2)[..., :k, :])
     if mode == 'r':
         return r
+    if k == 0:
+        # no reflectors: Q is the identity (M x M complete, M x 0 reduced),
+        # written here rather than trusting orgqr with k = 0
+        qc = m if mode == 'complete' else 0
+        import gpuarray
+        return E.result('QRResult')(E.row_major(gpuarray.eye(m, qc, dtype=t), t,
+                                                bshape + (m, qc)), r)
     if mode == 'complete' and m > n:
         # Q is M x M: the N reflectors in the first N columns of an M x M
         # column-major buffer
@@ -131,6 +138,16 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     batch = E.batch_size(bshape)
     s = _core.empty(bshape + (k,), rt)
     info = E.new_info(batch)
+    if k == 0:
+        # nothing to factor: NumPy gives identities for the full factors
+        s = _core.empty(bshape + (0,), rt)
+        if not compute_uv:
+            return s
+        import gpuarray
+        ku, kv = (m, n) if full_matrices else (0, 0)
+        u = E.row_major(gpuarray.eye(m, ku, dtype=t), t, bshape + (m, ku))
+        vh = E.row_major(gpuarray.eye(kv, n, dtype=t), t, bshape + (kv, n))
+        return E.result('SVDResult')(u, s, vh)
     if compute_uv:
         r = _svd_jacobi(a, t, full_matrices)
         if r is not None:
