@@ -456,6 +456,18 @@ def test_lstsq(mode, shape):
                lambda: np.linalg.lstsq(a, rand((5,), 'float64')))
 
 
+def test_lstsq_empty(mode):
+    for sa, sb in [((0, 3), (0,)), ((3, 0), (3,)), ((3, 0), (3, 2)), ((0, 3), (0, 2))]:
+        a = np.zeros(sa)
+        b = rand(sb, 'float64')
+        x, res, rank, s = cp.linalg.lstsq(cp.asarray(a), cp.asarray(b))
+        ex, eres, erank, es = np.linalg.lstsq(a, b)
+        close(x, ex)
+        close(res, eres)
+        close(s, es)
+        assert int(rank) == int(erank)
+
+
 @pytest.mark.parametrize('dtype', ['float32', 'complex128'])
 def test_pinv_rank_cond(mode, dtype):
     sample(mode, dtype, ('complex128',))
