@@ -3,7 +3,6 @@ matrix_rank, pinv and lstsq. The host backend runs NumPy's own on the same
 memory; elsewhere they are gpuarray reductions and products over svd/inv
 (NumPy's definitions, written again on device arrays)."""
 
-
 import numpy
 
 from gpuarray import _core
