@@ -186,6 +186,33 @@ def test_solve_bad_shapes(mode):
         cp.linalg.solve(cp.asarray(a.astype(np.float16)), cp.asarray(a[0].astype(np.float16)))
 
 
+@pytest.mark.parametrize('dtype', ['float32', 'complex128'])
+def test_strided_and_reversed_views(mode, dtype):
+    # every function reads its input through a strided view (steps of 2,
+    # negative steps, a transposed stack) without a caller-side copy
+    base = rand((3, 10, 10), dtype)
+    base[:, ::2, 1::2] += (10 * np.eye(5)).astype(dtype)
+    gbase = cp.asarray(base)
+    views = [(base[:, ::2, 1::2], gbase[:, ::2, 1::2]),
+             (base[::-1, ::-2, ::-2], gbase[::-1, ::-2, ::-2]),
+             (np.swapaxes(base[:, ::2, 1::2], -1, -2), gbase[:, ::2, 1::2].swapaxes(-1, -2))]
+    t = dict(rtol=1e-3, atol=1e-3) if dtype == 'float32' else tol(dtype)
+    b = rand((5,), dtype)
+    for host, dev in views:
+        assert not dev.flags.c_contiguous
+        close(cp.linalg.solve(dev, cp.asarray(b)), np.linalg.solve(host, b), **t)
+        close(cp.linalg.inv(dev), np.linalg.inv(host), **t)
+        close(cp.linalg.det(dev), np.linalg.det(host), **t)
+        close(cp.linalg.svd(dev, compute_uv=False), np.linalg.svd(host, compute_uv=False), **t)
+        q, r = cp.linalg.qr(dev)
+        np.testing.assert_allclose(q.get() @ r.get(), host, **t)
+    h = hpd((2, 5, 5), dtype)
+    gh = cp.asarray(h)[::-1]
+    close(cp.linalg.cholesky(gh), np.linalg.cholesky(h[::-1]), **t)
+    close(cp.linalg.eigvalsh(gh.swapaxes(-1, -2), UPLO='U'),
+          np.linalg.eigvalsh(np.swapaxes(h[::-1], -1, -2), UPLO='U'), **t)
+
+
 # ------------------------------------------------------------------ inv, det
 
 @pytest.mark.parametrize('dtype', DTYPES)
