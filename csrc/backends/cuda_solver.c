@@ -19,6 +19,7 @@ typedef struct solver_handle {
     cusolverDnParams_t params;
     gesvdjInfo_t gesvdj;         /* created at the first GESVDJ (defaults: eps, 100 sweeps) */
     cublasHandle_t blas;         /* created at the first GETRF/GETRS_BATCHED */
+    syevjInfo_t syevj;           /* created at the first batched SYEVD (defaults) */
     struct solver_handle *next;
 } solver_handle;
 
@@ -88,6 +89,8 @@ static void handle_give(ga_device *dev, solver_handle *n)
             ga_cusolver.cusolverDnDestroyGesvdjInfo(n->gesvdj);
         if (n->blas)
             ga_cublas.cublasDestroy_v2(n->blas);
+        if (n->syevj)
+            ga_cusolver.cusolverDnDestroySyevjInfo(n->syevj);
         ga_cusolver.cusolverDnDestroyParams(n->params);
         ga_cusolver.cusolverDnDestroy(n->handle);
         free(n);
@@ -229,6 +232,79 @@ static ga_status cublas_fail_solver(cublasStatus_t s, const char *what)
     return ga_error_driver(st, s, name, "%s: %s", what, name);
 }
 
+/* SYEVD on a stack of at least two contiguous matrices up to 32 x 32 (the
+ * Jacobi solver's limit) runs as one <t>syevjBatched/<t>heevjBatched launch
+ * instead of one Xsyevd per matrix; its eigenvalues come sorted ascending
+ * like syevd's, its info is n + 1 for a matrix that did not converge. */
+#define SYEVJ_BATCHED_MAX_N 32
+
+typedef cusolverStatus_t (*syevj_size_fn)(cusolverDnHandle_t, int, int, int, const void *, int,
+                                          const void *, int *, syevjInfo_t, int);
+typedef cusolverStatus_t (*syevj_fn)(cusolverDnHandle_t, int, int, int, void *, int, void *,
+                                     void *, int, int *, syevjInfo_t, int);
+
+static int syevj_batched_fits(const ga_solver_desc *d)
+{
+    return d->op == GA_SOLVER_SYEVD && d->batch >= 2 && d->batch <= INT_MAX
+           && d->n <= SYEVJ_BATCHED_MAX_N && d->stride_a == d->lda * d->n
+           && d->stride_w == d->n;
+}
+
+static ga_status syevj_batched(ga_device *dev, ga_stream *stream, solver_handle *h,
+                               const ga_solver_desc *d, ga_devptr info)
+{
+    syevj_size_fn size;
+    syevj_fn run;
+    switch (d->dtype) {
+    case GA_FLOAT32:
+        size = ga_cusolver.cusolverDnSsyevjBatched_bufferSize;
+        run = ga_cusolver.cusolverDnSsyevjBatched;
+        break;
+    case GA_FLOAT64:
+        size = ga_cusolver.cusolverDnDsyevjBatched_bufferSize;
+        run = ga_cusolver.cusolverDnDsyevjBatched;
+        break;
+    case GA_COMPLEX64:
+        size = ga_cusolver.cusolverDnCheevjBatched_bufferSize;
+        run = ga_cusolver.cusolverDnCheevjBatched;
+        break;
+    default:
+        size = ga_cusolver.cusolverDnZheevjBatched_bufferSize;
+        run = ga_cusolver.cusolverDnZheevjBatched;
+        break;
+    }
+    if (!h->syevj) {
+        cusolverStatus_t s = ga_cusolver.cusolverDnCreateSyevjInfo(&h->syevj);
+        if (s != GA_CUSOLVER_STATUS_SUCCESS) {
+            h->syevj = NULL;
+            return cusolver_fail(s, "cusolverDnCreateSyevjInfo");
+        }
+    }
+    const int jobz = d->vectors ? GA_CUSOLVER_EIG_MODE_VECTOR : GA_CUSOLVER_EIG_MODE_NOVECTOR;
+    const int uplo = d->lower ? GA_CUBLAS_FILL_MODE_LOWER : GA_CUBLAS_FILL_MODE_UPPER;
+    void *A = (void *)(uintptr_t)d->a, *W = (void *)(uintptr_t)d->w;
+    int lwork = 0;
+    cusolverStatus_t s = size(h->handle, jobz, uplo, (int)d->n, A, (int)d->lda, W, &lwork,
+                              h->syevj, (int)d->batch);
+    if (s != GA_CUSOLVER_STATUS_SUCCESS)
+        return cusolver_fail(s, "cusolverDn<t>syevjBatched_bufferSize");
+    ga_buffer *work = NULL;
+    ga_status st = GA_OK;
+    if (lwork > 0) {
+        st = ga_buffer_alloc(dev, (size_t)lwork * ga_dtype_size(d->dtype), stream, &work);
+        if (st != GA_OK)
+            return st;
+    }
+    s = run(h->handle, jobz, uplo, (int)d->n, A, (int)d->lda, W,
+            work ? (void *)(uintptr_t)work->ptr : NULL, lwork, (int *)(uintptr_t)info, h->syevj,
+            (int)d->batch);
+    if (s != GA_CUSOLVER_STATUS_SUCCESS)
+        st = cusolver_fail(s, "cusolverDn<t>syevjBatched");
+    if (work)
+        ga_buffer_free(work);
+    return st;
+}
+
 /* GETRF_BATCHED / GETRS_BATCHED: cuBLAS's batched LU, one launch for the
  * whole stack. */
 static ga_status lu_batched(ga_device *dev, ga_stream *stream, solver_handle *h,
@@ -334,28 +410,28 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
     CHECK(ga_cusolver.cusolverDnSetStream(H, stream ? (CUstream)stream->native : NULL),
           "cusolverDnSetStream");
 
-    if (d->op == GA_SOLVER_GETRF_BATCHED || d->op == GA_SOLVER_GETRS_BATCHED) {
-        ga_devptr binfo = d->info;
-        if (!binfo && d->op == GA_SOLVER_GETRF_BATCHED) {
-            st = ga_buffer_alloc(dev, (size_t)d->batch * sizeof(int), stream, &scratch_info);
-            if (st != GA_OK)
-                goto done;
-            binfo = scratch_info->ptr;
-        }
-        st = lu_batched(dev, stream, h, d, binfo);
-        goto done;
+    /* A caller that does not want the infos still has to give cuSOLVER
+     * somewhere to write them. */
+    ga_devptr info = d->info;
+    if (!info) {
+        st = ga_buffer_alloc(dev, (size_t)d->batch * sizeof(int), stream, &scratch_info);
+        if (st != GA_OK)
+            goto done;
+        info = scratch_info->ptr;
     }
 
+    /* Stacks of small matrices: one launch for the whole stack. */
+    if (d->op == GA_SOLVER_GETRF_BATCHED || d->op == GA_SOLVER_GETRS_BATCHED) {
+        st = lu_batched(dev, stream, h, d, info);
+        goto done;
+    }
+    if (syevj_batched_fits(d)) {
+        st = syevj_batched(dev, stream, h, d, info);
+        goto done;
+    }
     potrf_batched_fn batched = potrf_batched_for(d);
     if (batched) {
-        ga_devptr binfo = d->info;
-        if (!binfo) {
-            st = ga_buffer_alloc(dev, (size_t)d->batch * sizeof(int), stream, &scratch_info);
-            if (st != GA_OK)
-                goto done;
-            binfo = scratch_info->ptr;
-        }
-        st = potrf_batched(dev, stream, H, batched, d, binfo);
+        st = potrf_batched(dev, stream, H, batched, d, info);
         goto done;
     }
 
@@ -467,15 +543,6 @@ ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc
             st = ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "ga_solver: out of host memory");
             goto done;
         }
-    }
-    /* A caller that does not want the infos still has to give cuSOLVER
-     * somewhere to write them. */
-    ga_devptr info = d->info;
-    if (!info) {
-        st = ga_buffer_alloc(dev, (size_t)d->batch * sizeof(int), stream, &scratch_info);
-        if (st != GA_OK)
-            goto done;
-        info = scratch_info->ptr;
     }
     void *W = work ? (void *)(uintptr_t)work->ptr : NULL;
 

@@ -15,6 +15,7 @@ typedef int cusolverStatus_t;
 typedef struct cusolverDnContext *cusolverDnHandle_t;
 typedef struct cusolverDnParams *cusolverDnParams_t;
 typedef struct gesvdjInfo *gesvdjInfo_t;
+typedef struct syevjInfo *syevjInfo_t;
 
 enum {
     GA_CUSOLVER_STATUS_SUCCESS = 0,
