@@ -424,6 +424,14 @@ def test_eigh_reads_the_named_triangle(mode, dtype, uplo):
           rtol=1e-4, atol=1e-3 if dtype in ('float32', 'complex64') else 1e-9)
 
 
+def test_eigh_stack_past_the_batched_jacobi_order(mode):
+    # above 32 x 32 a stack runs one Xsyevd per matrix (below, syevjBatched)
+    h = hpd((2, 40, 40), 'float64')
+    w, v = cp.linalg.eigh(cp.asarray(h))
+    close(w, np.linalg.eigvalsh(h), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(h @ v.get(), v.get() * w.get()[..., None, :], rtol=1e-9, atol=1e-8)
+
+
 def test_eigh_errors_and_empty(mode):
     h = hpd((3, 3), 'float64')
     same_error(lambda: cp.linalg.eigh(cp.asarray(h), UPLO='X'),
