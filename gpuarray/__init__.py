@@ -173,6 +173,8 @@ _array_methods.install(ndarray)
 del _ufuncs, _manipulation, _linalg, _searching, _sorting, _ufunc_methods, _scan, _complex
 del _rounding, _statistics, _array_methods
 
+from gpuarray import linalg  # noqa: E402,F401  cuSOLVER / NumPy's LAPACK (issue 12)
+
 # NumPy's protocols (NEP 13, 18, 35) and the Array API: last, so that they
 # find every function above.
 from gpuarray import _numpy_protocols, _array_api, _dask  # noqa: E402

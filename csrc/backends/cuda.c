@@ -777,4 +777,5 @@ const ga_backend_ops ga_cuda_backend = {
     .launch = cuda_launch,
     .gemm = ga_cuda_gemm,
     .fft = &ga_cuda_fft_ops,
+    .solver = ga_cuda_solver,
 };

@@ -166,6 +166,9 @@ typedef struct ga_backend_ops {
     ga_status (*gemm)(ga_device *dev, void *stream, const struct ga_gemm_desc *g);
     /* FFT plans (fft.c); NULL = the backend has none. */
     const struct ga_fft_ops *fft;
+    /* Dense factorizations (solver.c); NULL = the backend has none. Takes
+     * the stream itself: workspaces are allocated on it. */
+    ga_status (*solver)(ga_device *dev, ga_stream *stream, const ga_solver_desc *d);
 } ga_backend_ops;
 
 /* A backend's FFT plans: the layout is checked by fft.c first; `native`
@@ -199,6 +202,9 @@ GA_INTERNAL extern const ga_backend_ops ga_host_backend;
 /* The backends' gemm slots (cuda_blas.c, host_blas.c). */
 GA_INTERNAL ga_status ga_cuda_gemm(ga_device *dev, void *stream, const struct ga_gemm_desc *g);
 GA_INTERNAL ga_status ga_host_gemm(ga_device *dev, void *stream, const struct ga_gemm_desc *g);
+/* The CUDA backend's solver slot and cuSOLVER's path (cuda_solver.c). */
+GA_INTERNAL ga_status ga_cuda_solver(ga_device *dev, ga_stream *stream, const ga_solver_desc *d);
+GA_INTERNAL ga_status ga_cuda_solver_library(const char **path);
 
 /* The table whose compiler to use: the active backend (ga_init is run
  * first), else, where no backend initialises, the CUDA table, whose

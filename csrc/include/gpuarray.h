@@ -514,6 +514,81 @@ GA_API ga_status ga_fft_plan_destroy(ga_fft_plan *plan);
  * the host backend alike, since dlopen needs no GPU): its path and
  * version. GA_ERROR_NO_DRIVER naming every place searched when absent. */
 GA_API ga_status ga_fft_library(const char **path, int *version);
+/* ---------------------------------------------------------------- solver */
+
+/* Dense LAPACK-style factorizations (gpuarray.linalg's engine). Unlike
+ * ga_gemm, matrices are COLUMN-MAJOR, as LAPACK and cuSOLVER take them:
+ * element (i, j) of A is A[i + j*lda]; leading dimensions and strides count
+ * elements. Each call runs `batch` independent problems, the i-th on
+ * a + i*stride_a, b + i*stride_b, ... and writes its LAPACK info (0 = done,
+ * > 0 = the numerical failure LAPACK reports: a zero pivot, a minor that
+ * is not positive definite, no convergence) to info[i] (int32; info may be
+ * 0, and is then not written). Reading info is the caller's business: it
+ * costs a device-to-host copy, which a stream capture cannot contain. */
+typedef enum ga_solver_op {
+    GA_SOLVER_GETRF = 0,  /* a (m x n) := its LU factors; ipiv (int64, min(m, n), 1-based) */
+    GA_SOLVER_GETRS = 1,  /* b (n x k) := op(A)^-1 b, A given by GETRF's a and ipiv;
+                             op is `trans` (a ga_blas_op) */
+    GA_SOLVER_POTRF = 2,  /* a (n x n) := its Cholesky factor in the `lower` triangle
+                             (the other one is left as it was) */
+    GA_SOLVER_GEQRF = 3,  /* a (m x n) := R and the reflectors; w := tau (min(m, n)) */
+    GA_SOLVER_ORGQR = 4,  /* a (m x n, m >= n >= k) := Q's first n columns from the k
+                             reflectors in a and tau in w (orgqr/ungqr) */
+    GA_SOLVER_GESVD = 5,  /* a (m x n, m >= n) is destroyed; w := singular values (real
+                             dtype, descending); u (ldu) := U for jobu 'A' or 'S';
+                             vt (ldvt) := V^H for jobvt 'A' or 'S'; 'N' = not computed */
+    GA_SOLVER_SYEVD = 6,  /* a (n x n, symmetric/Hermitian, its `lower` or upper triangle
+                             read) := its eigenvectors when `vectors`; w := eigenvalues
+                             (real dtype, ascending) */
+    GA_SOLVER_GEEV = 7,   /* a (n x n, complex dtypes only) is destroyed; w := eigenvalues;
+                             u (ldu) := right eigenvectors when `vectors` */
+    GA_SOLVER_GESVDJ = 8  /* the Jacobi SVD: a (m x n) is destroyed; w := singular values
+                             (real dtype, descending); when `vectors`, u (ldu) := U and
+                             vt (ldvt) := V itself (NOT V^H), m x m and n x n for jobu 'A',
+                             m x min(m, n) and n x min(m, n) for jobu 'S'; info > 0 when
+                             it did not converge (GESVD is the fallback) */,
+    GA_SOLVER_GETRF_BATCHED = 9,  /* GETRF of a stack of square matrices (m == n) in one
+                                     call (cuBLAS's getrfBatched, for small orders): the
+                                     pivots are int32 (stride_ipiv counts int32s) */
+    GA_SOLVER_GETRS_BATCHED = 10  /* GETRS with GETRF_BATCHED's factors and int32 pivots */
+} ga_solver_op;
+
+typedef struct ga_solver_desc {
+    ga_solver_op op;
+    ga_dtype dtype;               /* GA_FLOAT32, GA_FLOAT64, GA_COMPLEX64, GA_COMPLEX128 */
+    int64_t m, n, k;              /* k: GETRS's right-hand sides, ORGQR's reflectors */
+    int64_t batch;
+    ga_devptr a;
+    int64_t lda, stride_a;
+    ga_devptr b;                  /* GETRS */
+    int64_t ldb, stride_b;
+    ga_devptr ipiv;               /* GETRF, GETRS: int64 pivots */
+    int64_t stride_ipiv;
+    ga_devptr w;                  /* tau, singular values or eigenvalues */
+    int64_t stride_w;
+    ga_devptr u;                  /* GESVD: U; GEEV: right eigenvectors */
+    int64_t ldu, stride_u;
+    ga_devptr vt;                 /* GESVD: V^H */
+    int64_t ldvt, stride_vt;
+    ga_devptr info;               /* int32 per problem, or 0 */
+    int lower;                    /* POTRF, SYEVD */
+    int trans;                    /* GETRS: GA_BLAS_N, _T or _C */
+    char jobu, jobvt;             /* GESVD; GESVDJ: jobu only */
+    int vectors;                  /* SYEVD, GEEV, GESVDJ */
+} ga_solver_desc;
+
+/* Run `d` on `stream` (NULL = the device's null stream). CUDA: cuSOLVER's
+ * dense API (the 64-bit generic one, classic orgqr/ungqr), loaded at first
+ * use (GA_ERROR_NO_DRIVER with the places searched when absent), one
+ * handle per device and concurrent caller, bound to `stream` per call;
+ * workspaces come from gpuarray's stream-ordered allocator. GEEV needs
+ * cuSOLVER 11.7 (CUDA 12.6) and is GA_ERROR_UNSUPPORTED before. The host
+ * backend has no solver (gpuarray.linalg runs NumPy's LAPACK on the same
+ * memory there): GA_ERROR_UNSUPPORTED. */
+GA_API ga_status ga_solver(ga_device *device, ga_stream *stream, const ga_solver_desc *d);
+/* Load cuSOLVER (works without a GPU) and give the path it was loaded
+ * from; GA_ERROR_NO_DRIVER with every place searched when it is absent. */
+GA_API ga_status ga_solver_library(const char **path);
 
 /* ----------------------------------------------------------------- hashing */
 

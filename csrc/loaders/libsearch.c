@@ -185,8 +185,11 @@ void *lib_search_run(const lib_search *s, strbuf *tried)
 {
     void *h = NULL;
     const char *override = getenv(s->override_env);
-    if (override && override[0])
+    if (override && override[0]) {
         h = try_open(s, override, tried, NULL);
+        if (s->override_only)
+            return h;
+    }
     int absent = 0;
     for (size_t i = 0; !h && i < s->num_names; i++)
         h = try_open(s, s->names[i], tried, &absent);

@@ -20,6 +20,10 @@ typedef struct lib_search {
      * after adding a line to `tried` saying why not (the handle is then
      * closed). */
     int (*accept)(void *handle, const char *path, strbuf *tried);
+    /* 1: when $override_env is set, it is the only place tried (a library
+     * named on purpose that cannot be used is an error, not a reason to
+     * load another one silently). */
+    int override_only;
 } lib_search;
 
 /* Search, in order: $override_env; the names on the dynamic linker's path;

@@ -182,7 +182,7 @@ PyMODINIT_FUNC PyInit__core(void)
     if (pyga_init_errors(m) < 0 || pyga_init_device(m) < 0 || pyga_init_stream(m) < 0
         || pyga_init_memory(m) < 0 || pyga_init_ndarray(m) < 0 || pyga_init_kernel(m) < 0
         || pyga_init_blas(m) < 0 || pyga_init_fft(m) < 0 || pyga_init_allocator(m) < 0
-        || pyga_init_interop(m) < 0
+        || pyga_init_solver(m) < 0 || pyga_init_interop(m) < 0
         || pyga_init_operators(m) < 0
         /* the most dimensions an array can have (the Array API's
          * capabilities() reports it) */

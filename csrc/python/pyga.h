@@ -180,6 +180,7 @@ int pyga_init_ndarray(PyObject *m);  /* ndarray, creation, copies */
 int pyga_init_kernel(PyObject *m);   /* Module, Function, compile */
 int pyga_init_blas(PyObject *m);     /* _gemm_nd (gpuarray.matmul) */
 int pyga_init_fft(PyObject *m);      /* FFTPlan, _fft_library (gpuarray.fft) */
+int pyga_init_solver(PyObject *m);   /* _solver (gpuarray.linalg on CUDA) */
 int pyga_init_interop(PyObject *m);  /* DLPack, __cuda_array_interface__ */
 int pyga_init_operators(PyObject *m);/* the operators' kernel tables */
 
