@@ -214,6 +214,17 @@ def execute(x, taxes, fft_type, inverse, n_last, out_dtype, out=None, x_private=
     double = out_dtype in (numpy.complex128, numpy.float64)
     key = (fft_type, double, tuple(n), tuple(inembed), istride, idist, tuple(onembed), ostride,
            odist, batch, x.device.id)
+    def packed_instead():
+        # cuFFT refused a strided layout (CUFFT_INVALID_VALUE or _SIZE, at
+        # planning, or on the H200 at execution for strided and offset
+        # real-to-complex data): the packed one, batches outermost, is its
+        # plainest case.
+        r = execute(_regroup(x, taxes), taxes, fft_type, inverse, n_last, out_dtype,
+                    x_private=True, _packed=True)
+        if out is not None:
+            out[...] = r
+            return out
+        return r
     try:
         plan = config.get_plan_cache().get(
             key, lambda: make_plan(fft_type, double, n, inembed, istride, idist, onembed, ostride,
@@ -221,26 +232,25 @@ def execute(x, taxes, fft_type, inverse, n_last, out_dtype, out=None, x_private=
     except (ValueError, NotImplementedError):
         if _packed:
             raise
-        # cuFFT refused a strided layout (CUFFT_INVALID_VALUE or _SIZE):
-        # the packed one, batches outermost, is its plainest case.
-        r = execute(_regroup(x, taxes), taxes, fft_type, inverse, n_last, out_dtype,
-                    x_private=True, _packed=True)
-        if out is not None:
-            out[...] = r
-            return out
-        return r
+        return packed_instead()
+    try:
+        if not loops:
+            plan.execute(x, y, inverse)
+        else:
+            xe, ye = x.itemsize, y.itemsize
+            for idx in itertools.product(*(range(c) for c, _, _ in loops)):
+                xo = sum(i * si for i, (_, si, _) in zip(idx, loops)) * xe
+                yo = sum(i * so for i, (_, _, so) in zip(idx, loops)) * ye
+                plan.execute(x, y, inverse, xo, yo)
+    except _core.CUDADriverError as e:
+        # a refusal is found at the first execution, before any output
+        if _packed or 'CUFFT_INVALID_VALUE' not in str(e):
+            raise
+        return packed_instead()
     if fast is not None and not loops and y.flags.c_contiguous and x is _fast_input(fast, x) \
             and len(_decided) < _MAX_DECIDED:
         _decided[fast] = (key, (fft_type, double, n, inembed, istride, idist, onembed, ostride,
                                 odist, batch), y.shape)
-    if not loops:
-        plan.execute(x, y, inverse)
-    else:
-        xe, ye = x.itemsize, y.itemsize
-        for idx in itertools.product(*(range(c) for c, _, _ in loops)):
-            xo = sum(i * si for i, (_, si, _) in zip(idx, loops)) * xe
-            yo = sum(i * so for i, (_, _, so) in zip(idx, loops)) * ye
-            plan.execute(x, y, inverse, xo, yo)
     if out is not None and y is not out:
         out[...] = y
         return out
