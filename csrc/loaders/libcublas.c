@@ -20,28 +20,14 @@ static const char *const cublas_names[] = {
 static const char *const wheel_subdirs[] = { "nvidia/cublas/lib", "nvidia/cu13/lib" };
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static ga_status load_status = GA_ERROR_NO_DRIVER;
-static char *load_detail;
 static char *loaded_path;
 
 static int resolve_all(void *h, const char **missing)
 {
     ga_cublas_api api;
     memset(&api, 0, sizeof api);
-#define CUBLAS_REQ(ret, name, params)                                  \
-    {                                                                  \
-        void *p = dlsym(h, #name);                                     \
-        if (!p) {                                                      \
-            *missing = #name;                                          \
-            return 0;                                                  \
-        }                                                              \
-        memcpy(&api.name, &p, sizeof p);                               \
-    }
-#define CUBLAS_OPT(ret, name, params)                                  \
-    {                                                                  \
-        void *p = dlsym(h, #name);                                     \
-        memcpy(&api.name, &p, sizeof p);                               \
-    }
+#define CUBLAS_REQ(ret, name, params) LIB_SYM_REQUIRED(h, api, name, missing)
+#define CUBLAS_OPT(ret, name, params) LIB_SYM_OPTIONAL(h, api, name)
 #include "libcublas.fn"
 #undef CUBLAS_REQ
 #undef CUBLAS_OPT
@@ -76,29 +62,24 @@ static const lib_search cublas_search = {
     .accept = accept_cublas,
 };
 
+static lib_loader cublas_loader = {
+    .search = &cublas_search,
+    .library = "cuBLAS",
+    .role = "needed for matmul/dot on CUDA",
+    .file = "libcublas.so",
+    .wheel = "nvidia-cublas",
+    .failure = GA_ERROR_NO_DRIVER,
+};
+
 static void load_run(void)
 {
-    strbuf tried = { 0 };
-    if (lib_search_run(&cublas_search, &tried)) {
-        load_status = GA_OK;
-        free(tried.s);
-        return;
-    }
-    strbuf d = { 0 };
-    sb_add(&d, "cuBLAS (needed for matmul/dot on CUDA) was not found; set GPUARRAY_CUBLAS to "
-               "the path of libcublas.so, or install the CUDA toolkit or the nvidia-cublas "
-               "wheel. Tried:\n%s", tried.s ? tried.s : "");
-    free(tried.s);
-    load_detail = d.s;
-    load_status = GA_ERROR_NO_DRIVER;
+    lib_loader_run(&cublas_loader);
 }
 
 ga_status ga_cublas_load(void)
 {
     pthread_once(&load_once, load_run);
-    if (load_status != GA_OK)
-        return ga_error(load_status, "%s", load_detail ? load_detail : "cuBLAS was not found");
-    return GA_OK;
+    return lib_loader_status(&cublas_loader);
 }
 
 const char *ga_cublas_path(void)

@@ -23,8 +23,6 @@ static const char *const cufft_names[] = {
 static const char *const wheel_subdirs[] = { "nvidia/cufft/lib", "nvidia/cu13/lib" };
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static ga_status load_status = GA_ERROR_NO_DRIVER;
-static char *load_detail;
 static char *loaded_path;
 static int loaded_version;
 
@@ -32,20 +30,8 @@ static int resolve_all(void *h, const char **missing)
 {
     ga_cufft_api api;
     memset(&api, 0, sizeof api);
-#define CUFFT_REQ(ret, name, params)                                   \
-    {                                                                  \
-        void *p = dlsym(h, #name);                                     \
-        if (!p) {                                                      \
-            *missing = #name;                                          \
-            return 0;                                                  \
-        }                                                              \
-        memcpy(&api.name, &p, sizeof p);                               \
-    }
-#define CUFFT_OPT(ret, name, params)                                   \
-    {                                                                  \
-        void *p = dlsym(h, #name);                                     \
-        memcpy(&api.name, &p, sizeof p);                               \
-    }
+#define CUFFT_REQ(ret, name, params) LIB_SYM_REQUIRED(h, api, name, missing)
+#define CUFFT_OPT(ret, name, params) LIB_SYM_OPTIONAL(h, api, name)
 #include "libcufft.fn"
 #undef CUFFT_REQ
 #undef CUFFT_OPT
@@ -84,29 +70,24 @@ static const lib_search cufft_search = {
     .accept = accept_cufft,
 };
 
+static lib_loader cufft_loader = {
+    .search = &cufft_search,
+    .library = "cuFFT",
+    .role = "needed for gpuarray.fft on CUDA",
+    .file = "libcufft.so",
+    .wheel = "nvidia-cufft",
+    .failure = GA_ERROR_NO_DRIVER,
+};
+
 static void load_run(void)
 {
-    strbuf tried = { 0 };
-    if (lib_search_run(&cufft_search, &tried)) {
-        load_status = GA_OK;
-        free(tried.s);
-        return;
-    }
-    strbuf d = { 0 };
-    sb_add(&d, "cuFFT (needed for gpuarray.fft on CUDA) was not found; set GPUARRAY_CUFFT to "
-               "the path of libcufft.so, or install the CUDA toolkit or the nvidia-cufft "
-               "wheel. Tried:\n%s", tried.s ? tried.s : "");
-    free(tried.s);
-    load_detail = d.s;
-    load_status = GA_ERROR_NO_DRIVER;
+    lib_loader_run(&cufft_loader);
 }
 
 ga_status ga_cufft_load(void)
 {
     pthread_once(&load_once, load_run);
-    if (load_status != GA_OK)
-        return ga_error(load_status, "%s", load_detail ? load_detail : "cuFFT was not found");
-    return GA_OK;
+    return lib_loader_status(&cufft_loader);
 }
 
 const char *ga_cufft_path(void)

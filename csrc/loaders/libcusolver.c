@@ -22,28 +22,14 @@ static const char *const cusolver_names[] = {
 static const char *const wheel_subdirs[] = { "nvidia/cusolver/lib", "nvidia/cu13/lib" };
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static ga_status load_status = GA_ERROR_NO_DRIVER;
-static char *load_detail;
 static char *loaded_path;
 
 static int resolve_all(void *h, const char **missing)
 {
     ga_cusolver_api api;
     memset(&api, 0, sizeof api);
-#define CUSOLVER_REQ(ret, name, params)                                \
-    {                                                                  \
-        void *p = dlsym(h, #name);                                     \
-        if (!p) {                                                      \
-            *missing = #name;                                          \
-            return 0;                                                  \
-        }                                                              \
-        memcpy(&api.name, &p, sizeof p);                               \
-    }
-#define CUSOLVER_OPT(ret, name, params)                                \
-    {                                                                  \
-        void *p = dlsym(h, #name);                                     \
-        memcpy(&api.name, &p, sizeof p);                               \
-    }
+#define CUSOLVER_REQ(ret, name, params) LIB_SYM_REQUIRED(h, api, name, missing)
+#define CUSOLVER_OPT(ret, name, params) LIB_SYM_OPTIONAL(h, api, name)
 #include "libcusolver.fn"
 #undef CUSOLVER_REQ
 #undef CUSOLVER_OPT
@@ -80,35 +66,24 @@ static const lib_search cusolver_search = {
     .override_only = 1,
 };
 
+static lib_loader cusolver_loader = {
+    .search = &cusolver_search,
+    .library = "cuSOLVER",
+    .role = "needed for gpuarray.linalg on CUDA",
+    .file = "libcusolver.so",
+    .wheel = "nvidia-cusolver",
+    .failure = GA_ERROR_NO_DRIVER,
+};
+
 static void load_run(void)
 {
-    strbuf tried = { 0 };
-    if (lib_search_run(&cusolver_search, &tried)) {
-        load_status = GA_OK;
-        free(tried.s);
-        return;
-    }
-    const char *override = getenv("GPUARRAY_CUSOLVER");
-    strbuf d = { 0 };
-    sb_add(&d, "cuSOLVER (needed for gpuarray.linalg on CUDA) was not found; set "
-               "GPUARRAY_CUSOLVER to the path of libcusolver.so, or install the CUDA toolkit "
-               "or the nvidia-cusolver wheel. Tried:\n%s", tried.s ? tried.s : "");
-    if (override && override[0])
-        sb_add(&d, "  (GPUARRAY_CUSOLVER is set, so nothing else was searched; unset it to "
-                   "search %s on the dynamic linker's path, $CUDA_PATH/lib64, $CUDA_HOME/lib64, "
-                   "/usr/local/cuda/lib64 and the pip wheels' nvidia/cusolver/lib and "
-                   "nvidia/cu13/lib)\n", cusolver_search.names_text);
-    free(tried.s);
-    load_detail = d.s;
-    load_status = GA_ERROR_NO_DRIVER;
+    lib_loader_run(&cusolver_loader);
 }
 
 ga_status ga_cusolver_load(void)
 {
     pthread_once(&load_once, load_run);
-    if (load_status != GA_OK)
-        return ga_error(load_status, "%s", load_detail ? load_detail : "cuSOLVER was not found");
-    return GA_OK;
+    return lib_loader_status(&cusolver_loader);
 }
 
 const char *ga_cusolver_path(void)

@@ -22,30 +22,14 @@ static const char *const nvrtc_names[] = {
 static const char *const wheel_subdirs[] = { "nvidia/cuda_nvrtc/lib", "nvidia/cu13/lib" };
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static ga_status load_status = GA_ERROR_NO_COMPILER;
-static char *load_detail;      /* list of places tried, kept for later calls */
 static char *loaded_path;
 
 static int resolve_all(void *h, const char **missing)
 {
     ga_nvrtc_api api;
     memset(&api, 0, sizeof api);
-    /* dlsym returns void*; going through memcpy keeps -Wpedantic quiet about
-     * object-to-function pointer conversion. */
-#define NVRTC_REQ(ret, name, params)                                   \
-    {                                                                  \
-        void *p = dlsym(h, #name);                                     \
-        if (!p) {                                                      \
-            *missing = #name;                                          \
-            return 0;                                                  \
-        }                                                              \
-        memcpy(&api.name, &p, sizeof p);                               \
-    }
-#define NVRTC_OPT(ret, name, params)                                   \
-    {                                                                  \
-        void *p = dlsym(h, #name);                                     \
-        memcpy(&api.name, &p, sizeof p);                               \
-    }
+#define NVRTC_REQ(ret, name, params) LIB_SYM_REQUIRED(h, api, name, missing)
+#define NVRTC_OPT(ret, name, params) LIB_SYM_OPTIONAL(h, api, name)
 #include "libnvrtc.fn"
 #undef NVRTC_REQ
 #undef NVRTC_OPT
@@ -85,21 +69,18 @@ static const lib_search nvrtc_search = {
     .accept = accept_nvrtc,
 };
 
+static lib_loader nvrtc_loader = {
+    .search = &nvrtc_search,
+    .library = "NVRTC",
+    .role = "the CUDA runtime compiler",
+    .file = "libnvrtc.so",
+    .wheel = "nvidia-cuda-nvrtc",
+    .failure = GA_ERROR_NO_COMPILER,
+};
+
 static void load_run(void)
 {
-    strbuf tried = { 0 };
-    if (lib_search_run(&nvrtc_search, &tried)) {
-        load_status = GA_OK;
-        free(tried.s);
-        return;
-    }
-    strbuf d = { 0 };
-    sb_add(&d, "NVRTC (the CUDA runtime compiler) was not found; set GPUARRAY_NVRTC to "
-               "the path of libnvrtc.so, or install the CUDA toolkit or the "
-               "nvidia-cuda-nvrtc wheel. Tried:\n%s", tried.s ? tried.s : "");
-    free(tried.s);
-    load_detail = d.s;
-    load_status = GA_ERROR_NO_COMPILER;
+    lib_loader_run(&nvrtc_loader);
 }
 
 void ga_nvrtc_search_fingerprint(const char *library, strbuf *sb)
@@ -110,9 +91,7 @@ void ga_nvrtc_search_fingerprint(const char *library, strbuf *sb)
 ga_status ga_nvrtc_load(void)
 {
     pthread_once(&load_once, load_run);
-    if (load_status != GA_OK)
-        return ga_error(load_status, "%s", load_detail ? load_detail : "NVRTC was not found");
-    return GA_OK;
+    return lib_loader_status(&nvrtc_loader);
 }
 
 const char *ga_nvrtc_path(void)
@@ -124,5 +103,5 @@ const char *ga_nvrtc_path(void)
 const char *ga_nvrtc_load_detail(void)
 {
     pthread_once(&load_once, load_run);
-    return load_detail ? load_detail : "";
+    return nvrtc_loader.detail ? nvrtc_loader.detail : "";
 }

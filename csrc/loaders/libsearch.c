@@ -206,3 +206,40 @@ void *lib_search_run(const lib_search *s, strbuf *tried)
         h = try_wheels(s, tried);
     return h;
 }
+
+void lib_loader_run(lib_loader *l)
+{
+    const lib_search *s = l->search;
+    strbuf tried = { 0 };
+    if (lib_search_run(s, &tried)) {
+        l->status = GA_OK;
+        free(tried.s);
+        return;
+    }
+    strbuf d = { 0 };
+    sb_add(&d, "%s (%s) was not found; set %s to the path of %s, or install the CUDA toolkit "
+               "or the %s wheel. Tried:\n%s", l->library, l->role, s->override_env, l->file,
+           l->wheel, tried.s ? tried.s : "");
+    const char *override = getenv(s->override_env);
+    if (s->override_only && override && override[0]) {
+        sb_add(&d, "  (%s is set, so nothing else was searched; unset it to search %s on the "
+                   "dynamic linker's path, $CUDA_PATH/lib64, $CUDA_HOME/lib64, "
+                   "/usr/local/cuda/lib64 and the pip wheels' ", s->override_env, s->names_text);
+        for (size_t i = 0; i < s->num_wheel_subdirs; i++)
+            sb_add(&d, "%s%s", i == 0 ? "" : (i + 1 == s->num_wheel_subdirs ? " and " : ", "),
+                   s->wheel_subdirs[i]);
+        sb_add(&d, ")\n");
+    }
+    free(tried.s);
+    l->detail = d.s;
+    l->status = l->failure;
+}
+
+ga_status lib_loader_status(const lib_loader *l)
+{
+    if (l->status == GA_OK)
+        return GA_OK;
+    if (l->detail)
+        return ga_error(l->status, "%s", l->detail);
+    return ga_error(l->status, "%s was not found", l->library);
+}

@@ -4,6 +4,7 @@
 #ifndef GPUARRAY_LOADERS_LIBSEARCH_H
 #define GPUARRAY_LOADERS_LIBSEARCH_H
 
+#include "ga_private.h"
 #include "strbuf.h"
 
 #include <stddef.h>
@@ -43,5 +44,47 @@ GA_INTERNAL void lib_search_fingerprint(const lib_search *s, const char *library
 /* The file the dynamic linker loaded `symbol` from (a soname resolves to a
  * full path only at load time), as a new string; `fallback` if unknown. */
 GA_INTERNAL char *lib_loaded_path(void *symbol, const char *fallback);
+
+/* Resolve one entry of a library's X-macro symbol list (*.fn) into the
+ * table `api` from handle `h`, inside a function returning int: a missing
+ * required symbol stores its name in *missing and returns 0; a missing
+ * optional one leaves NULL. dlsym returns void*; going through memcpy keeps
+ * -Wpedantic quiet about object-to-function pointer conversion. */
+#define LIB_SYM_REQUIRED(h, api, name, missing)                        \
+    {                                                                  \
+        void *p_ = dlsym(h, #name);                                    \
+        if (!p_) {                                                     \
+            *(missing) = #name;                                        \
+            return 0;                                                  \
+        }                                                              \
+        memcpy(&(api).name, &p_, sizeof p_);                           \
+    }
+#define LIB_SYM_OPTIONAL(h, api, name)                                 \
+    {                                                                  \
+        void *p_ = dlsym(h, #name);                                    \
+        memcpy(&(api).name, &p_, sizeof p_);                           \
+    }
+
+/* A library loaded once per process by lib_search_run, and what a failure
+ * said, kept for every later call. The loader's file runs lib_loader_run
+ * under its own pthread_once and answers with lib_loader_status. */
+typedef struct lib_loader {
+    const lib_search *search;
+    const char *library;     /* "cuFFT" */
+    const char *role;        /* "needed for gpuarray.fft on CUDA" */
+    const char *file;        /* "libcufft.so", for "set $override_env to the path of ..." */
+    const char *wheel;       /* "nvidia-cufft", for "... or install the ... wheel" */
+    ga_status failure;       /* the status of a failed load */
+    ga_status status;        /* set by lib_loader_run */
+    char *detail;            /* the failure's text: every place tried */
+} lib_loader;
+
+/* Search; on failure build the detail: what is missing and why it is
+ * needed, how to provide it, every place tried, and (override_only
+ * searches whose variable is set) where else the search would look. */
+GA_INTERNAL void lib_loader_run(lib_loader *l);
+
+/* GA_OK once loaded, else l->failure raised with the detail. */
+GA_INTERNAL ga_status lib_loader_status(const lib_loader *l);
 
 #endif /* GPUARRAY_LOADERS_LIBSEARCH_H */
