@@ -1,25 +1,20 @@
 /* cuda_blas.c - the CUDA backend's gemm: cuBLAS (loaded at first use) on
  * the row-major problem turned column-major, C^T = op(B)^T op(A)^T. */
 #include "ga_private.h"
+#include "handle_pool.h"
 #include "libcublas.h"
 
 #include <limits.h>
 #include <stdlib.h>
 
-
-/* Idle handles per device: a caller takes one, binds it to its stream,
- * and gives it back, so concurrent callers never share one (a handle's
- * stream is state) and a busy process holds as many as it runs gemms at
- * once, CuPy's per-thread handle without the per-thread leak. */
-#define MAX_POOLED_DEVICES 64
-
+/* Idle cuBLAS handles per device (handle_pool.h): a busy process holds as
+ * many as it runs gemms at once. */
 typedef struct handle_node {
+    ga_pooled link;
     cublasHandle_t handle;
-    struct handle_node *next;
 } handle_node;
 
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static handle_node *idle[MAX_POOLED_DEVICES];
+static ga_handle_pool pool = GA_HANDLE_POOL_INIT;
 
 static ga_status cublas_fail(cublasStatus_t s, const char *what)
 {
@@ -34,15 +29,7 @@ static ga_status cublas_fail(cublasStatus_t s, const char *what)
 /* The device's context is current (ga_device_enter ran). */
 static ga_status handle_take(ga_device *dev, handle_node **out)
 {
-    int ord = dev->ordinal;
-    handle_node *n = NULL;
-    if (ord >= 0 && ord < MAX_POOLED_DEVICES) {
-        pthread_mutex_lock(&pool_lock);
-        n = idle[ord];
-        if (n)
-            idle[ord] = n->next;
-        pthread_mutex_unlock(&pool_lock);
-    }
+    handle_node *n = ga_pool_take(&pool, dev->ordinal);
     if (n) {
         *out = n;
         return GA_OK;
@@ -64,16 +51,10 @@ static ga_status handle_take(ga_device *dev, handle_node **out)
 
 static void handle_give(ga_device *dev, handle_node *n)
 {
-    int ord = dev->ordinal;
-    if (ord < 0 || ord >= MAX_POOLED_DEVICES) {
-        ga_cublas.cublasDestroy_v2(n->handle);
-        free(n);
+    if (ga_pool_give(&pool, dev->ordinal, n))
         return;
-    }
-    pthread_mutex_lock(&pool_lock);
-    n->next = idle[ord];
-    idle[ord] = n;
-    pthread_mutex_unlock(&pool_lock);
+    ga_cublas.cublasDestroy_v2(n->handle);
+    free(n);
 }
 
 ga_status ga_cuda_gemm(ga_device *dev, void *stream, const ga_gemm_desc *g)

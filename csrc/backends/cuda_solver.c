@@ -2,29 +2,25 @@
  * (loaded at first use) over column-major batches, one call per matrix
  * with one workspace for the whole batch. */
 #include "ga_private.h"
+#include "handle_pool.h"
 #include "libcusolver.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Idle handles per device, as cuda_blas.c keeps cuBLAS's: a caller takes
- * one, binds it to its stream and gives it back, so concurrent callers
- * never share one (a handle's stream is state) and no call creates one
- * once the process is warm. */
-#define MAX_POOLED_DEVICES 64
-
+/* Idle handles per device (handle_pool.h), as cuda_blas.c keeps cuBLAS's,
+ * with the per-handle state of the calls that need some. */
 typedef struct solver_handle {
+    ga_pooled link;
     cusolverDnHandle_t handle;
     cusolverDnParams_t params;
     gesvdjInfo_t gesvdj;         /* created at the first GESVDJ (defaults: eps, 100 sweeps) */
     cublasHandle_t blas;         /* created at the first GETRF/GETRS_BATCHED */
     syevjInfo_t syevj;           /* created at the first batched SYEVD (defaults) */
-    struct solver_handle *next;
 } solver_handle;
 
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static solver_handle *idle[MAX_POOLED_DEVICES];
+static ga_handle_pool pool = GA_HANDLE_POOL_INIT;
 
 static ga_status cusolver_fail(cusolverStatus_t s, const char *what)
 {
@@ -47,15 +43,7 @@ static ga_status cusolver_fail(cusolverStatus_t s, const char *what)
 /* The device's context is current (ga_device_enter ran). */
 static ga_status handle_take(ga_device *dev, solver_handle **out)
 {
-    int ord = dev->ordinal;
-    solver_handle *n = NULL;
-    if (ord >= 0 && ord < MAX_POOLED_DEVICES) {
-        pthread_mutex_lock(&pool_lock);
-        n = idle[ord];
-        if (n)
-            idle[ord] = n->next;
-        pthread_mutex_unlock(&pool_lock);
-    }
+    solver_handle *n = ga_pool_take(&pool, dev->ordinal);
     if (n) {
         *out = n;
         return GA_OK;
@@ -83,23 +71,17 @@ static ga_status handle_take(ga_device *dev, solver_handle **out)
 
 static void handle_give(ga_device *dev, solver_handle *n)
 {
-    int ord = dev->ordinal;
-    if (ord < 0 || ord >= MAX_POOLED_DEVICES) {
-        if (n->gesvdj)
-            ga_cusolver.cusolverDnDestroyGesvdjInfo(n->gesvdj);
-        if (n->blas)
-            ga_cublas.cublasDestroy_v2(n->blas);
-        if (n->syevj)
-            ga_cusolver.cusolverDnDestroySyevjInfo(n->syevj);
-        ga_cusolver.cusolverDnDestroyParams(n->params);
-        ga_cusolver.cusolverDnDestroy(n->handle);
-        free(n);
+    if (ga_pool_give(&pool, dev->ordinal, n))
         return;
-    }
-    pthread_mutex_lock(&pool_lock);
-    n->next = idle[ord];
-    idle[ord] = n;
-    pthread_mutex_unlock(&pool_lock);
+    if (n->gesvdj)
+        ga_cusolver.cusolverDnDestroyGesvdjInfo(n->gesvdj);
+    if (n->blas)
+        ga_cublas.cublasDestroy_v2(n->blas);
+    if (n->syevj)
+        ga_cusolver.cusolverDnDestroySyevjInfo(n->syevj);
+    ga_cusolver.cusolverDnDestroyParams(n->params);
+    ga_cusolver.cusolverDnDestroy(n->handle);
+    free(n);
 }
 
 static int data_type(ga_dtype t)
