@@ -96,19 +96,9 @@ static PyObject *Memory_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         size = PyNumber_AsSsize_t(size_obj, PyExc_OverflowError);
         if (size == -1 && PyErr_Occurred())
             return NULL;
-        if (size < 0) {
-            PyErr_Format(PyExc_ValueError, "Memory: negative size %zd", size);
-            return NULL;
-        }
-        ga_device *dev = pyga_current_device();
-        if (!dev)
-            return NULL;
-        ga_stream *stream;
-        PyObject *stream_obj = pyga_current_stream(&stream);
-        return memory_alloc_subtype(type, dev, (size_t)size, stream_obj, stream);
-    }
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "n:Memory", kwlist, &size))
+    } else if (!PyArg_ParseTupleAndKeywords(args, kwds, "n:Memory", kwlist, &size)) {
         return NULL;
+    }
     if (size < 0) {
         PyErr_Format(PyExc_ValueError, "Memory: negative size %zd", size);
         return NULL;
@@ -118,6 +108,8 @@ static PyObject *Memory_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     ga_stream *stream;
     PyObject *stream_obj = pyga_current_stream(&stream);
+    if (type != pyga.Memory)
+        return memory_alloc_subtype(type, dev, (size_t)size, stream_obj, stream);
     return pyga_memory_alloc(dev, (size_t)size, stream_obj, stream);
 }
 
