@@ -800,6 +800,36 @@ extern "C" __global__ void ga_rand_bits32(unsigned int k0, unsigned int k1, unsi
     }
 }
 
+/* out[i .. i+3] = v[0 .. 3] (the part below n): one 16-byte store where
+ * out is 16-byte aligned and the four are all wanted. */
+__device__ __forceinline__ void ga_rand_store4_f32(float *out, ga_rand_u64 i, ga_rand_u64 n, bool aligned,
+                                                   const float v[4])
+{
+    if (aligned && i + 4 <= n) {
+        ga_rand_f32x4 q;
+        q.x = v[0]; q.y = v[1]; q.z = v[2]; q.w = v[3];
+        *(ga_rand_f32x4 *)(out + i) = q;
+    } else {
+        for (int t = 0; t < 4 && i + t < n; t++)
+            out[i + t] = v[t];
+    }
+}
+
+/* out[i], out[i+1] = v0, v1 (the part below n), likewise */
+__device__ __forceinline__ void ga_rand_store2_f64(double *out, ga_rand_u64 i, ga_rand_u64 n, bool aligned,
+                                                   double v0, double v1)
+{
+    if (aligned && i + 2 <= n) {
+        ga_rand_f64x2 q;
+        q.x = v0; q.y = v1;
+        *(ga_rand_f64x2 *)(out + i) = q;
+    } else {
+        out[i] = v0;
+        if (i + 1 < n)
+            out[i + 1] = v1;
+    }
+}
+
 /* out = lo + scale * u, u in [0, 1) from 24 bits (lo = 0, scale = 1: u) */
 extern "C" __global__ void ga_rand_uniform_f32(unsigned int k0, unsigned int k1, unsigned long long off,
                                                unsigned long long n, float lo, float scale, float *out)
@@ -817,15 +847,7 @@ extern "C" __global__ void ga_rand_uniform_f32(unsigned int k0, unsigned int k1,
         if (affine)
             for (int t = 0; t < 4; t++)
                 v[t] = lo + scale * v[t];
-        const ga_rand_u64 i = 4 * b;
-        if (aligned && i + 4 <= n) {
-            ga_rand_f32x4 q;
-            q.x = v[0]; q.y = v[1]; q.z = v[2]; q.w = v[3];
-            *(ga_rand_f32x4 *)(out + i) = q;
-        } else {
-            for (int t = 0; t < 4 && i + t < n; t++)
-                out[i + t] = v[t];
-        }
+        ga_rand_store4_f32(out, 4 * b, n, aligned, v);
     }
 }
 
@@ -846,16 +868,7 @@ extern "C" __global__ void ga_rand_uniform_f64(unsigned int k0, unsigned int k1,
             v0 = lo + scale * v0;
             v1 = lo + scale * v1;
         }
-        const ga_rand_u64 i = 2 * b;
-        if (aligned && i + 2 <= n) {
-            ga_rand_f64x2 q;
-            q.x = v0; q.y = v1;
-            *(ga_rand_f64x2 *)(out + i) = q;
-        } else {
-            out[i] = v0;
-            if (i + 1 < n)
-                out[i + 1] = v1;
-        }
+        ga_rand_store2_f64(out, 2 * b, n, aligned, v0, v1);
     }
 }
 
@@ -877,15 +890,7 @@ extern "C" __global__ void ga_rand_normal_f32(unsigned int k0, unsigned int k1, 
         if (affine)
             for (int t = 0; t < 4; t++)
                 v[t] = loc + scale * v[t];
-        const ga_rand_u64 i = 4 * b;
-        if (aligned && i + 4 <= n) {
-            ga_rand_f32x4 q;
-            q.x = v[0]; q.y = v[1]; q.z = v[2]; q.w = v[3];
-            *(ga_rand_f32x4 *)(out + i) = q;
-        } else {
-            for (int t = 0; t < 4 && i + t < n; t++)
-                out[i + t] = v[t];
-        }
+        ga_rand_store4_f32(out, 4 * b, n, aligned, v);
     }
 }
 
@@ -905,16 +910,7 @@ extern "C" __global__ void ga_rand_normal_f64(unsigned int k0, unsigned int k1, 
             z0 = loc + scale * z0;
             z1 = loc + scale * z1;
         }
-        const ga_rand_u64 i = 2 * b;
-        if (aligned && i + 2 <= n) {
-            ga_rand_f64x2 q;
-            q.x = z0; q.y = z1;
-            *(ga_rand_f64x2 *)(out + i) = q;
-        } else {
-            out[i] = z0;
-            if (i + 1 < n)
-                out[i + 1] = z1;
-        }
+        ga_rand_store2_f64(out, 2 * b, n, aligned, z0, z1);
     }
 }
 
@@ -931,15 +927,7 @@ extern "C" __global__ void ga_rand_exponential_f32(unsigned int k0, unsigned int
         float v[4];
         for (int t = 0; t < 4; t++)
             v[t] = scale * -ga_rand_log1m_u01_f32(w[t]);
-        const ga_rand_u64 i = 4 * b;
-        if (aligned && i + 4 <= n) {
-            ga_rand_f32x4 q;
-            q.x = v[0]; q.y = v[1]; q.z = v[2]; q.w = v[3];
-            *(ga_rand_f32x4 *)(out + i) = q;
-        } else {
-            for (int t = 0; t < 4 && i + t < n; t++)
-                out[i + t] = v[t];
-        }
+        ga_rand_store4_f32(out, 4 * b, n, aligned, v);
     }
 }
 
