@@ -26,6 +26,9 @@ import numpy
 
 from gpuarray import _core
 from gpuarray import _elementwise as _ew
+# the host backend's zero-copy view and the upload of NumPy's results, as
+# the sorting and fft functions use them
+from gpuarray._sorting import from_host, host_view  # noqa: F401
 
 LinAlgError = numpy.linalg.LinAlgError
 
@@ -61,19 +64,6 @@ def as_device(a, what):
                         'would be a hidden copy to the device); move it first with '
                         'gpuarray.asarray(...)'.format(what))
     return _core.asarray(a)
-
-
-def host_view(a):
-    """NumPy's zero-copy view of a device array (host backend only;
-    __dlpack__ waits for the current stream)."""
-    return numpy.from_dlpack(a)
-
-
-def from_host(h):
-    """A device copy of NumPy's result `h` (an array or a NumPy scalar,
-    which becomes a 0-d array)."""
-    h = numpy.asarray(h)
-    return _core.asarray(h if h.flags.c_contiguous else h.copy())
 
 
 def result_type(*arrays):
