@@ -30,13 +30,21 @@ static PyObject *default_pool;
 
 /* ------------------------------------------------------------- Memory type */
 
-PyObject *pyga_memory_alloc(ga_device *device, size_t nbytes, PyObject *stream_obj, ga_stream *stream)
+/* A Memory of `type`: gpuarray.Memory itself on the hot path of every
+ * array (PyObject_GC_New, tracked once filled), or a Python subclass
+ * (`class M(Memory)`, CuPy's custom allocators' pattern), whose tp_alloc
+ * gives the subclass's size (its __dict__, weakrefs) and tracks the
+ * object; the rest is Memory's. */
+static PyObject *memory_alloc_type(PyTypeObject *type, ga_device *device, size_t nbytes,
+                                   PyObject *stream_obj, ga_stream *stream)
 {
     ga_buffer *buf;
     ga_status st = ga_buffer_alloc(device, nbytes, stream, &buf);
     if (st != GA_OK)
         return pyga_raise(st);
-    pyga_Memory *m = PyObject_GC_New(pyga_Memory, pyga.Memory);
+    const int exact = type == pyga.Memory;
+    pyga_Memory *m = exact ? PyObject_GC_New(pyga_Memory, pyga.Memory)
+                           : (pyga_Memory *)type->tp_alloc(type, 0);
     if (!m) {
         ga_buffer_free(buf);
         return NULL;
@@ -47,32 +55,14 @@ PyObject *pyga_memory_alloc(ga_device *device, size_t nbytes, PyObject *stream_o
     m->device = device;
     m->owner = NULL;
     m->stream = Py_NewRef(stream_obj);
-    PyObject_GC_Track(m);
+    if (exact)
+        PyObject_GC_Track(m);
     return (PyObject *)m;
 }
 
-/* A Memory of a Python subclass (`class M(Memory)`, CuPy's custom
- * allocators' pattern): tp_alloc gives the subclass's size (its __dict__,
- * weakrefs) and tracks the object; the rest is Memory's. */
-static PyObject *memory_alloc_subtype(PyTypeObject *type, ga_device *device, size_t nbytes,
-                                      PyObject *stream_obj, ga_stream *stream)
+PyObject *pyga_memory_alloc(ga_device *device, size_t nbytes, PyObject *stream_obj, ga_stream *stream)
 {
-    ga_buffer *buf;
-    ga_status st = ga_buffer_alloc(device, nbytes, stream, &buf);
-    if (st != GA_OK)
-        return pyga_raise(st);
-    pyga_Memory *m = (pyga_Memory *)type->tp_alloc(type, 0);
-    if (!m) {
-        ga_buffer_free(buf);
-        return NULL;
-    }
-    m->buffer = buf;
-    m->ptr = ga_buffer_ptr(buf);
-    m->size = nbytes;
-    m->device = device;
-    m->owner = NULL;
-    m->stream = Py_NewRef(stream_obj);
-    return (PyObject *)m;
+    return memory_alloc_type(pyga.Memory, device, nbytes, stream_obj, stream);
 }
 
 static PyObject *Memory_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
@@ -108,9 +98,7 @@ static PyObject *Memory_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     ga_stream *stream;
     PyObject *stream_obj = pyga_current_stream(&stream);
-    if (type != pyga.Memory)
-        return memory_alloc_subtype(type, dev, (size_t)size, stream_obj, stream);
-    return pyga_memory_alloc(dev, (size_t)size, stream_obj, stream);
+    return memory_alloc_type(type, dev, (size_t)size, stream_obj, stream);
 }
 
 static int Memory_traverse(PyObject *self, visitproc visit, void *arg)
