@@ -148,6 +148,22 @@ def _core_conj(y):
     conjugate(y, out=y)
 
 
+def _host_1d(fname, a, n, axis, norm, out, half_spectrum, real_input):
+    """The host backend's one-axis real/Hermitian transform `fname`: NumPy's
+    own, after NumPy's argument checks. half_spectrum: the input is the
+    first half of a Hermitian signal (n defaults to 2*(m-1)); real_input:
+    the input must be real."""
+    a = as_device(a, fname)
+    _args.check_norm(norm)
+    axis = _args.check_axis(axis, a.ndim)
+    m = a.shape[axis]
+    n = _args.check_n(n, 2 * (m - 1) if half_spectrum else m)
+    if real_input:
+        _args.real_dtype(a.dtype, fname)
+    from gpuarray.fft import _host
+    return _host.run(fname, a, (n, axis, norm), out)
+
+
 def fft(a, n=None, axis=-1, norm=None, out=None):
     """The 1-D discrete Fourier transform along `axis` (numpy.fft.fft)."""
     return _c2c(a, n, axis, norm, False, out, 'fft')
@@ -161,13 +177,7 @@ def ifft(a, n=None, axis=-1, norm=None, out=None):
 def rfft(a, n=None, axis=-1, norm=None, out=None):
     """The 1-D transform of real input, n//2+1 outputs (numpy.fft.rfft)."""
     if _use_numpy():
-        a = as_device(a, 'rfft')
-        _args.check_norm(norm)
-        axis = _args.check_axis(axis, a.ndim)
-        n = _args.check_n(n, a.shape[axis])
-        _args.real_dtype(a.dtype, 'rfft')
-        from gpuarray.fft import _host
-        return _host.run('rfft', a, (n, axis, norm), out)
+        return _host_1d('rfft', a, n, axis, norm, out, half_spectrum=False, real_input=True)
     return _r2c(a, n, axis, norm, out, 'rfft')
 
 
@@ -175,12 +185,7 @@ def irfft(a, n=None, axis=-1, norm=None, out=None):
     """The inverse of rfft: n real outputs, n = 2*(m-1) by default
     (numpy.fft.irfft). The input is never overwritten."""
     if _use_numpy():
-        a = as_device(a, 'irfft')
-        _args.check_norm(norm)
-        axis = _args.check_axis(axis, a.ndim)
-        n = _args.check_n(n, 2 * (a.shape[axis] - 1))
-        from gpuarray.fft import _host
-        return _host.run('irfft', a, (n, axis, norm), out)
+        return _host_1d('irfft', a, n, axis, norm, out, half_spectrum=True, real_input=False)
     return _c2r(a, n, axis, norm, out, 'irfft')
 
 
@@ -188,12 +193,7 @@ def hfft(a, n=None, axis=-1, norm=None, out=None):
     """The transform of a Hermitian-symmetric signal given by its first
     half: n real outputs (numpy.fft.hfft)."""
     if _use_numpy():
-        a = as_device(a, 'hfft')
-        _args.check_norm(norm)
-        axis = _args.check_axis(axis, a.ndim)
-        n = _args.check_n(n, 2 * (a.shape[axis] - 1))
-        from gpuarray.fft import _host
-        return _host.run('hfft', a, (n, axis, norm), out)
+        return _host_1d('hfft', a, n, axis, norm, out, half_spectrum=True, real_input=False)
     return _c2r(a, n, axis, _args.swap_norm(norm), out, 'hfft', conj=True)
 
 
@@ -201,13 +201,7 @@ def ihfft(a, n=None, axis=-1, norm=None, out=None):
     """The inverse of hfft: n//2+1 complex outputs of real input
     (numpy.fft.ihfft)."""
     if _use_numpy():
-        a = as_device(a, 'ihfft')
-        _args.check_norm(norm)
-        axis = _args.check_axis(axis, a.ndim)
-        n = _args.check_n(n, a.shape[axis])
-        _args.real_dtype(a.dtype, 'ihfft')
-        from gpuarray.fft import _host
-        return _host.run('ihfft', a, (n, axis, norm), out)
+        return _host_1d('ihfft', a, n, axis, norm, out, half_spectrum=False, real_input=True)
     return _r2c(a, n, axis, _args.swap_norm(norm), out, 'ihfft', conj=True)
 
 
