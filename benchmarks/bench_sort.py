@@ -67,8 +67,9 @@ def frameworks():
 def sort_note():
     from gpuarray import _radix
     return ("gpuarray sort: its own LSD radix sort (kernels/sort.cuh: onesweep passes of 8-bit "
-            f"digits, decoupled look-back); threads per block {_radix.BLOCKS} and keys per "
-            f"thread {_radix.ITEMS} by key width")
+            f"digits, decoupled look-back); threads per block {_radix.BLOCKS}, keys per "
+            f"thread {_radix.ITEMS}, resident-block caps (keys only, with payload) "
+            f"{_radix.MIN_BLOCKS} by key width; ranking form {_radix.RANK}")
 
 
 def cases(scale, rng):

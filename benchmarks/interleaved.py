@@ -1,7 +1,7 @@
-"""interleaved.py - the one timing method of gpuarray's GPU benchmarks
-(bench_math.py, bench_sort.py, bench_random.py, bench_fft.py,
-bench_linalg.py): gpuarray beside CuPy and PyTorch in one process, on one
-GPU, interleaved.
+"""interleaved.py - the timing method of gpuarray's GPU benchmark groups
+(bench_math.py, bench_random.py, bench_fft.py, bench_linalg.py; the older
+bench_sort.py keeps its own loop of single timed calls): gpuarray beside
+CuPy and PyTorch in one process, on one GPU, interleaved.
 
 Method: each case is set up per framework and called a few times first
 (compiles, plan caches, allocator pools) and its result checked where the
