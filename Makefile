@@ -24,7 +24,7 @@ CC        ?= cc
 # undeclared function is an error, never a silent int-valued call.
 CSTD      := -std=c11
 WARN      := -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
-INCLUDES  := -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends
+INCLUDES  := -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends/cuda -Icsrc/backends/host
 LIB_CFLAGS := -O2 -fPIC -fvisibility=hidden $(CSTD) $(WARN) $(INCLUDES) -pthread
 LIB_LDLIBS := -pthread -ldl -lm
 
@@ -33,10 +33,10 @@ PYTEST_ARGS  ?=
 TEST_TIMEOUT ?= 3000
 C_TEST_TIMEOUT ?= 300
 
-LIB_SRCS  := $(sort $(wildcard csrc/core/*.c csrc/backends/*.c csrc/loaders/*.c))
+LIB_SRCS  := $(sort $(wildcard csrc/core/*.c csrc/backends/*/*.c csrc/loaders/*.c))
 LIB_OBJS  := $(patsubst csrc/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 PY_SRCS   := $(sort $(wildcard csrc/python/*.c))
-ALL_HDRS  := $(wildcard csrc/*/*.h csrc/*/*.def csrc/*/*.inc csrc/*/*.fn)
+ALL_HDRS  := $(wildcard csrc/*/*.h csrc/*/*/*.h csrc/*/*.def csrc/*/*.inc csrc/*/*.fn)
 # The host backend's kernel runtime: its own shared library, because the
 # kernel modules it compiles link against it (one copy of the per-thread
 # CUDA state, initial-exec TLS); found next to libgpuarray.so.

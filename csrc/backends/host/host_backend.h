@@ -8,7 +8,7 @@
 #include "ga_private.h"
 /* The runtime engineer's interface; included by path so that no build
  * file needs another include directory. */
-#include "../hostrt/gahost_runtime.h"
+#include "../../hostrt/gahost_runtime.h"
 
 #include <stdint.h>
 
