@@ -281,6 +281,30 @@ def test_cholesky_reads_one_triangle_and_raises(mode):
     same_error(lambda: cp.linalg.cholesky(cp.asarray(h[:3])), lambda: np.linalg.cholesky(h[:3]))
 
 
+@pytest.mark.parametrize('dtype', ['float64', 'complex64'])
+def test_cholesky_reads_its_triangle_across_tiles(mode, dtype):
+    # order 70: the transposing copies of the CUDA path (kernels/triangle.cuh)
+    # work in 32 x 32 tiles; junk in the triangle each factor must not read
+    h = hpd((3, 70, 70), dtype)
+    junk = (rand((3, 70, 70), dtype) * 100).astype(dtype)
+    low = h + np.triu(junk, 1)
+    up = h + np.tril(junk, -1)
+    close(cp.linalg.cholesky(cp.asarray(low)), np.linalg.cholesky(low))
+    close(cp.linalg.cholesky(cp.asarray(up), upper=True), np.linalg.cholesky(up, upper=True))
+    # a non-contiguous view and another dtype go through one copy first
+    view = np.swapaxes(up, -1, -2).conj()
+    close(cp.linalg.cholesky(cp.asarray(up).swapaxes(-1, -2).conj()), np.linalg.cholesky(view))
+
+
+@pytest.mark.parametrize('lower_only', [False, True])
+def test_cholesky_transposing_copy(lower_only):
+    from gpuarray.linalg import _decompositions
+    m = rand((2, 45, 45), 'complex128')
+    got = _decompositions._transpose(cp.asarray(m), lower_only=lower_only).get()
+    want = np.swapaxes(m, -1, -2)
+    np.testing.assert_array_equal(got, np.tril(want) if lower_only else want)
+
+
 # ------------------------------------------------------------------ qr
 
 def _unitary_close(got, expected, dtype):

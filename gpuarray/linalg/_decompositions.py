@@ -28,20 +28,32 @@ def cholesky(a, /, *, upper=False):
     E.assert_stacked_square(a)
     t = E.result_type(a)
     n = a.shape[-1]
-    buf = E.row_major(a, t)
     batch = E.batch_size(a.shape[:-2])
     info = E.new_info(batch)
-    # Column-major, buf is conj(A); its upper triangle (cuSOLVER's UPPER)
-    # is A's lower one. conj(A) = U^H U gives A = U^T conj(U): L = U^T,
-    # i.e. buf read row-major. upper=True is the mirror image.
+    if upper:
+        # NumPy's upper factor reads A's upper triangle. Column-major, the
+        # C-order copy buf is A^T, whose lower triangle that is; cuSOLVER's
+        # LOWER (its fast form: kernels/triangle.cuh) factors it as
+        # A^T = M M^H, so A = conj(M) M^T = U^H U with U = M^T: buf read
+        # row-major, its strict lower triangle (the input's) zeroed.
+        buf = E.row_major(a, t)
+        E.run(buf, 'potrf', m=n, n=n, batch=batch, lda=max(n, 1), stride_a=n * n,
+              info=E.ptr(info), lower=1)
+        E.check_info(info, 'Matrix is not positive definite')
+        if buf.size:
+            _zero_triangle()(n, 1, buf)
+        return buf
+    # The lower factor reads A's lower triangle: LOWER on A column-major
+    # (the input transposed), A = L L^H, leaving L column-major; L in C
+    # order is buf transposed, above the diagonal zero.
+    c = a if (a.dtype == t and a.flags.c_contiguous) else E.row_major(a, t)
+    if not c.size:
+        return E.row_major(a, t)
+    buf = _transpose(c, lower_only=False)
     E.run(buf, 'potrf', m=n, n=n, batch=batch, lda=max(n, 1), stride_a=n * n,
-          info=E.ptr(info), lower=1 if upper else 0)
+          info=E.ptr(info), lower=1)
     E.check_info(info, 'Matrix is not positive definite')
-    # cuSOLVER leaves the other triangle as the input had it: zero it in
-    # place (no second copy)
-    if buf.size:
-        _zero_triangle()(n, 1 if upper else 0, buf)
-    return buf
+    return _transpose(buf, lower_only=True)
 
 
 _zero_triangle_kernel = None
@@ -59,6 +71,32 @@ def _zero_triangle():
             'if (upper ? (r > c) : (c > r)) x = (T)0',
             'ga_linalg_zero_triangle')
     return _zero_triangle_kernel
+
+
+_TRI_TILE, _TRI_ROWS, _GRID_Z_MAX = 32, 8, 65535
+_transpose_modules = {}
+
+
+def _transpose(src, lower_only):
+    """Each matrix of the C-contiguous stack `src` transposed (above the
+    diagonal zero when lower_only), as a new C-contiguous array
+    (kernels/triangle.cuh)."""
+    from gpuarray import _elementwise as _ew
+    dt = src.dtype
+    mod = _transpose_modules.get(dt)
+    if mod is None:
+        from gpuarray._kernel import RawModule
+        source = (_ew.prelude(dt.kind == 'c') + 'typedef {} ga_value_t;\n'.format(_ew.ctype(dt)) +
+                  _ew.template_sections('triangle.cuh')['transpose'])
+        mod = _transpose_modules[dt] = RawModule(code=source)
+    n = src.shape[-1]
+    batch = src.size // (n * n)
+    dst = _core.empty(src.shape, dt)
+    tiles = -(-n // _TRI_TILE)
+    mod.get_function('ga_tri_transpose')(
+        (tiles, tiles, min(batch, _GRID_Z_MAX)), (_TRI_TILE, _TRI_ROWS),
+        (src, dst, n, batch, int(bool(lower_only))))
+    return dst
 
 
 _QR_MODES = ('reduced', 'complete', 'r', 'raw')
