@@ -79,6 +79,9 @@ MIN_BLOCKS = {1: (3, 2), 2: (3, 2), 4: (3, 2), 8: (4, 3)}
 #: multiprocessor's unified L1/shared memory (None: the driver's choice,
 #: which on the H200 left room for two 48 KiB blocks only).
 CARVEOUT = 100
+#: How many tiles' status words the pass's decoupled look-back loads at
+#: once (1: one at a time, a full memory latency per tile walked back).
+LOOKBACK = 1
 
 _KIND = {'u': 0, 'i': 1, 'f': 2, 'b': 3}
 _UINT = {1: numpy.uint8, 2: numpy.uint16, 4: numpy.uint32, 8: numpy.uint64}
@@ -156,7 +159,7 @@ def _module(width, big_index, big_status, payload=True):
     items = pass_items(width, big_index)
     min_blocks = MIN_BLOCKS[width][1 if payload else 0]
     key = (width, big_index, big_status, payload, BLOCKS[width], items, HIST_PARTS[width], RANK,
-           min_blocks)
+           min_blocks, LOOKBACK)
     mod = _modules.get(key)
     if mod is None:
         from gpuarray._kernel import RawModule
@@ -173,6 +176,7 @@ def _module(width, big_index, big_status, payload=True):
             '#define GA_SORT_RANK {}'.format(int(RANK)),
             '#define GA_SORT_PAYLOAD {}'.format(int(bool(payload))),
             '#define GA_SORT_MIN_BLOCKS {}'.format(int(min_blocks)),
+            '#define GA_SORT_LOOKBACK {}'.format(int(LOOKBACK)),
         ]
         source = (_ew.prelude(False) + '\n'.join(head) + '\n' +
                   _ew.template_sections('sort.cuh')['radix'])

@@ -361,15 +361,30 @@ ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void
             st[tid] = GA_STATUS_PREFIX | (ga_status_t)count;
         } else {
             st[(size_t)tile * GA_RADIX + tid] = GA_STATUS_AGGREGATE | (ga_status_t)count;
+            /* GA_SORT_LOOKBACK words of the tiles before are loaded at
+             * once (independent loads in flight together, where a walk of
+             * one word at a time waits a full latency per tile), then
+             * taken in order: spinning on one that is not yet published,
+             * stopping at the first inclusive prefix. Tile 0 always holds
+             * one, so the words of negative tiles (not loaded) are never
+             * taken. */
             long long t = (long long)tile - 1;
-            for (;;) {
-                const ga_status_t s = st[(size_t)t * GA_RADIX + tid];
-                if ((s & (GA_STATUS_AGGREGATE | GA_STATUS_PREFIX)) == 0)
-                    continue;
-                excl += (ga_idx_t)(s & GA_STATUS_VALUE);
-                if (s & GA_STATUS_PREFIX)
-                    break;
-                t--;
+            bool found = false;
+            while (!found) {
+                ga_status_t s[GA_SORT_LOOKBACK];
+#pragma unroll
+                for (int w = 0; w < GA_SORT_LOOKBACK; w++)
+                    s[w] = t - w >= 0 ? st[(size_t)(t - w) * GA_RADIX + tid] : (ga_status_t)0;
+#pragma unroll
+                for (int w = 0; w < GA_SORT_LOOKBACK; w++) {
+                    if (found)
+                        break;
+                    while ((s[w] & (GA_STATUS_AGGREGATE | GA_STATUS_PREFIX)) == 0)
+                        s[w] = st[(size_t)(t - w) * GA_RADIX + tid];
+                    excl += (ga_idx_t)(s[w] & GA_STATUS_VALUE);
+                    found = (s[w] & GA_STATUS_PREFIX) != 0;
+                }
+                t -= GA_SORT_LOOKBACK;
             }
             st[(size_t)tile * GA_RADIX + tid] = GA_STATUS_PREFIX | (ga_status_t)(excl + count);
         }

@@ -170,6 +170,19 @@ def test_every_ranking_form(rng, monkeypatch, rank):
         same(cp.argsort(d, axis=0), np.argsort(h, axis=0, kind='stable'))
 
 
+@pytest.mark.parametrize('window', [3, 8])
+def test_lookback_windows(rng, monkeypatch, window):
+    """The look-back loading several tiles' status words at once: windows
+    that do and do not divide the number of tiles before, keys only and
+    with a payload."""
+    monkeypatch.setattr(_radix, 'FORCE_DEVICE', True)
+    monkeypatch.setattr(_radix, 'LOOKBACK', window)
+    h = data(rng, (61000,), np.float32)
+    d = cp.asarray(h)
+    same(cp.sort(d), np.sort(h))
+    same(cp.argsort(d), np.argsort(h, kind='stable'))
+
+
 def test_wide_index_and_status(rng, monkeypatch):
     """The 64-bit position and look-back variants (for 2**31 and 2**30 keys
     and more), run on small sizes by lowering their thresholds."""
