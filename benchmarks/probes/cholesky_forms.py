@@ -1,6 +1,6 @@
 """cholesky_forms.py - time cuSOLVER's Xpotrf on one n x n float64 matrix
-through gpuarray in both triangle forms and gpuarray.linalg.cholesky (UPPER on the row-major copy, what
-gpuarray.linalg.cholesky did, and LOWER), beside CuPy and PyTorch (its
+through gpuarray in both triangle forms (UPPER on the row-major copy, what
+gpuarray.linalg.cholesky did, and LOWER) and gpuarray.linalg.cholesky, beside CuPy and PyTorch (its
 cuSOLVER and MAGMA paths), to see which form and library is fastest:
 
     python3 benchmarks/probes/cholesky_forms.py [n] [repeats]
