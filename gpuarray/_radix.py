@@ -82,6 +82,10 @@ CARVEOUT = 100
 #: How many tiles' status words the pass's decoupled look-back loads at
 #: once (1: one at a time, a full memory latency per tile walked back).
 LOOKBACK = 1
+#: 1: the pass counts its tile's digits (shared atomics) and publishes the
+#: counts to the look-back before ranking, rather than after (a knob: both
+#: are correct, the tests run each).
+EARLY = 0
 
 _KIND = {'u': 0, 'i': 1, 'f': 2, 'b': 3}
 _UINT = {1: numpy.uint8, 2: numpy.uint16, 4: numpy.uint32, 8: numpy.uint64}
@@ -159,7 +163,7 @@ def _module(width, big_index, big_status, payload=True):
     items = pass_items(width, big_index)
     min_blocks = MIN_BLOCKS[width][1 if payload else 0]
     key = (width, big_index, big_status, payload, BLOCKS[width], items, HIST_PARTS[width], RANK,
-           min_blocks, LOOKBACK)
+           min_blocks, LOOKBACK, EARLY)
     mod = _modules.get(key)
     if mod is None:
         from gpuarray._kernel import RawModule
@@ -177,6 +181,7 @@ def _module(width, big_index, big_status, payload=True):
             '#define GA_SORT_PAYLOAD {}'.format(int(bool(payload))),
             '#define GA_SORT_MIN_BLOCKS {}'.format(int(min_blocks)),
             '#define GA_SORT_LOOKBACK {}'.format(int(LOOKBACK)),
+            '#define GA_SORT_EARLY {}'.format(int(bool(EARLY))),
         ]
         source = (_ew.prelude(False) + '\n'.join(head) + '\n' +
                   _ew.template_sections('sort.cuh')['radix'])

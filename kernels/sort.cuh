@@ -244,6 +244,10 @@ ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void
         s_stage[i] = 0;
 #endif
     }
+#if GA_SORT_EARLY
+    for (unsigned int i = tid; i < GA_RADIX; i += GA_SORT_BLOCK)
+        s_count[i] = 0;
+#endif
     __syncthreads();
     const unsigned int tile = s_tile;
     const ga_idx_t tile_start = (ga_idx_t)tile * GA_SORT_TILE;
@@ -272,6 +276,22 @@ ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void
             d = (unsigned int)((ga_sort_ordered(key[k], kind, flip) >> shift) & 255u);
         rank[k] = ok ? d : 255u;
     }
+
+#if GA_SORT_EARLY
+    /* Count the tile's digits and publish them to the look-back now, before
+     * the ranking, so that the tiles after this one find its count when
+     * they look back instead of waiting for it. */
+#pragma unroll
+    for (int k = 0; k < GA_SORT_ITEMS; k++)
+        if (warp_start + (ga_idx_t)(32 * k) + lane < n)
+            atomicAdd(&s_count[rank[k]], 1u);
+    __syncthreads();
+    if (tid < GA_RADIX) {
+        volatile ga_status_t* const st = (volatile ga_status_t*)status;
+        st[(size_t)tile * GA_RADIX + tid] =
+            (tile == 0 ? GA_STATUS_PREFIX : GA_STATUS_AGGREGATE) | (ga_status_t)s_count[tid];
+    }
+#endif
 
     /* Rank inside the warp, item by item: the lanes holding the same digit
      * (peers) take consecutive slots after the warp's count for it. */
@@ -358,9 +378,11 @@ ga_sort_pass(const void* src_keys_, void* dst_keys_, const void* src_vals_, void
         volatile ga_status_t* const st = (volatile ga_status_t*)status;
         ga_idx_t excl = 0;
         if (tile == 0) {
-            st[tid] = GA_STATUS_PREFIX | (ga_status_t)count;
+            if (!GA_SORT_EARLY)
+                st[tid] = GA_STATUS_PREFIX | (ga_status_t)count;
         } else {
-            st[(size_t)tile * GA_RADIX + tid] = GA_STATUS_AGGREGATE | (ga_status_t)count;
+            if (!GA_SORT_EARLY)
+                st[(size_t)tile * GA_RADIX + tid] = GA_STATUS_AGGREGATE | (ga_status_t)count;
             /* GA_SORT_LOOKBACK words of the tiles before are loaded at
              * once (independent loads in flight together, where a walk of
              * one word at a time waits a full latency per tile), then

@@ -4,11 +4,11 @@ its tuning knobs on one GPU, beside CuPy and PyTorch, to choose
 _radix.py's defaults: threads per pass block (BLOCKS), keys per thread
 (ITEMS, lowered by _radix.pass_items where shared memory needs it) and the
 ranking form (RANK: 0 ballots, 1 __match_any_sync, 2 atomicOr masks), the
-register cap (MIN_BLOCKS), the shared-memory carveout (CARVEOUT) and the
-look-back's window (LOOKBACK).
+register cap (MIN_BLOCKS), the shared-memory carveout (CARVEOUT), the
+look-back's window (LOOKBACK) and early tile counts (EARLY).
 
     python3 scripts/sort_tile_sweep.py [--n 67108864] [--dtype float32] [--argsort] [--repeats 7]
-        [--configs 512x11:r2:m1:c100:l4,256x15:r0:m2:c-]
+        [--configs 512x11:r2:m1:c100:l4:e1,256x15:r0:m2:c-]
 
 Every configuration is checked against NumPy first; configurations and
 frameworks are timed interleaved (each repeat runs each in turn): a
@@ -26,7 +26,7 @@ from gpuarray import _radix
 CALLS = 10
 
 
-KNOBS = ('BLOCKS', 'ITEMS', 'RANK', 'MIN_BLOCKS', 'CARVEOUT', 'LOOKBACK')
+KNOBS = ('BLOCKS', 'ITEMS', 'RANK', 'MIN_BLOCKS', 'CARVEOUT', 'LOOKBACK', 'EARLY')
 
 
 def knobs():
@@ -38,7 +38,7 @@ def restore(saved):
         setattr(_radix, k, dict(v) if isinstance(v, dict) else v)
 
 
-def configure(block, items, rank, min_blocks, carveout, lookback, width):
+def configure(block, items, rank, min_blocks, carveout, lookback, early, width):
     for name, value in (('BLOCKS', block), ('ITEMS', items), ('MIN_BLOCKS', (min_blocks, min_blocks))):
         d = dict(getattr(_radix, name))
         d[width] = value
@@ -46,6 +46,7 @@ def configure(block, items, rank, min_blocks, carveout, lookback, width):
     _radix.RANK = rank
     _radix.CARVEOUT = carveout
     _radix.LOOKBACK = lookback
+    _radix.EARLY = early
 
 
 def parse_config(text):
@@ -53,7 +54,8 @@ def parse_config(text):
     lookback); 'c-' leaves the carveout to the driver."""
     shape, *rest = text.split(':')
     block, items = (int(v) for v in shape.split('x'))
-    rank, min_blocks, carveout, lookback = _radix.RANK, 1, _radix.CARVEOUT, _radix.LOOKBACK
+    rank, min_blocks, carveout = _radix.RANK, 1, _radix.CARVEOUT
+    lookback, early = _radix.LOOKBACK, _radix.EARLY
     for part in rest:
         if part[0] == 'r':
             rank = int(part[1:])
@@ -63,9 +65,11 @@ def parse_config(text):
             carveout = None if part[1:] == '-' else int(part[1:])
         elif part[0] == 'l':
             lookback = int(part[1:])
+        elif part[0] == 'e':
+            early = int(part[1:])
         else:
             raise ValueError('unknown knob {!r} in {!r}'.format(part, text))
-    return block, items, rank, min_blocks, carveout, lookback
+    return block, items, rank, min_blocks, carveout, lookback, early
 
 
 DEFAULT_CONFIGS = ','.join('{}x{}:r{}:m{}:c{}'.format(b, i, r, m, c)
@@ -80,7 +84,7 @@ def main():
     ap.add_argument('--argsort', action='store_true')
     ap.add_argument('--repeats', type=int, default=7)
     ap.add_argument('--configs', default=DEFAULT_CONFIGS,
-                    help='comma-separated BLOCKxITEMS[:rRANK][:mMIN_BLOCKS][:cCARVEOUT|c-][:lLOOKBACK]')
+                    help='comma-separated BLOCKxITEMS[:rRANK][:mMIN_BLOCKS][:cCARVEOUT|c-][:lLOOKBACK][:eEARLY]')
     args = ap.parse_args()
     dt = np.dtype(args.dtype)
     rng = np.random.default_rng(0)

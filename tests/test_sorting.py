@@ -170,13 +170,14 @@ def test_every_ranking_form(rng, monkeypatch, rank):
         same(cp.argsort(d, axis=0), np.argsort(h, axis=0, kind='stable'))
 
 
-@pytest.mark.parametrize('window', [3, 8])
-def test_lookback_windows(rng, monkeypatch, window):
-    """The look-back loading several tiles' status words at once: windows
-    that do and do not divide the number of tiles before, keys only and
-    with a payload."""
+@pytest.mark.parametrize('window, early', [(3, 0), (8, 1)])
+def test_lookback_forms(rng, monkeypatch, window, early):
+    """The look-back loading several tiles' status words at once (windows
+    that do and do not divide the number of tiles before) and the tile
+    counts published before the ranking, keys only and with a payload."""
     monkeypatch.setattr(_radix, 'FORCE_DEVICE', True)
     monkeypatch.setattr(_radix, 'LOOKBACK', window)
+    monkeypatch.setattr(_radix, 'EARLY', early)
     h = data(rng, (61000,), np.float32)
     d = cp.asarray(h)
     same(cp.sort(d), np.sort(h))
