@@ -170,7 +170,7 @@ def test_every_ranking_form(rng, monkeypatch, rank):
         same(cp.argsort(d, axis=0), np.argsort(h, axis=0, kind='stable'))
 
 
-@pytest.mark.parametrize('window, early', [(3, 0), (8, 1)])
+@pytest.mark.parametrize('window, early', [(1, 0), (3, 0), (8, 1)])
 def test_lookback_forms(rng, monkeypatch, window, early):
     """The look-back loading several tiles' status words at once (windows
     that do and do not divide the number of tiles before) and the tile
