@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # fetch_test_wheels.sh - download into .whl/ the wheels of the optional test
 # packages that the lent GPU machine lacks (it has no network): Dask and
-# distributed with the dependencies that machine does not have, the
-# Array API's strict reference and compat layer, and SciPy (the random
-# distributions' Kolmogorov-Smirnov tests against its CDFs). Run here (PyPI reachable),
+# distributed with the dependencies that machine does not have, and the
+# Array API's strict reference and compat layer (it has SciPy). Run here (PyPI reachable),
 # then carry .whl to that machine; scripts/gpu_check.sh installs whatever
 # lies in .whl/ before it runs anything (into /tmp/site, on PYTHONPATH).
 #
@@ -15,8 +14,7 @@ PYVER=${1:-3.12}
 # fsspec, msgpack, psutil, pyyaml, sortedcontainers, click, jinja2,
 # packaging and urllib3.
 PACKAGES=(dask==2026.8.0 distributed==2026.8.0 partd==1.4.2 locket==1.0.0 tornado==6.6.1
-          tblib==3.2.2 zict==3.0.0 array-api-strict==2.6.1 array-api-compat==1.16.0
-          scipy==1.18.1)
+          tblib==3.2.2 zict==3.0.0 array-api-strict==2.6.1 array-api-compat==1.16.0)
 mkdir -p .whl
 grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo '/.whl/' >> .git/info/exclude
 platforms=()
