@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run_tests.sh - what `make test` runs after the build: every C test binary
 # given (exit 0 = passed, 77 = skipped with the reason it printed, anything
-# else = failed), then pytest on tests/. Both always run; exits non-zero if
+# else = failed), then pytest on tests/ (or on the test files and folders
+# the pytest arguments name). Both always run; exits non-zero if
 # either failed. pytest's exit 5 (no tests collected) counts as a failure, so
 # an empty run can never pass silently.
 #
@@ -69,8 +70,15 @@ if [ "$nworkers" -gt 1 ] 2>/dev/null && "$PYTHON" -c 'import xdist' 2>/dev/null;
     workers=(-n "$nworkers")
 fi
 
+# The whole of tests/, unless the arguments name test files or folders
+# themselves (a subset: PYTEST_ARGS="tests/test_dask.py -x").
+paths=(tests)
+for a in "$@"; do
+    [ -e "${a%%::*}" ] && [ "${a#-}" = "$a" ] && paths=()
+done
+
 timeout -k 30 "$TEST_TIMEOUT" "$PYTHON" -m pytest -q -rfEs -p no:cacheprovider \
-    "${guard[@]}" "${workers[@]+"${workers[@]}"}" "$@" tests
+    "${guard[@]}" "${workers[@]+"${workers[@]}"}" "$@" "${paths[@]+"${paths[@]}"}"
 rc=$?
 case $rc in
     0) ;;
