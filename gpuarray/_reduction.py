@@ -37,6 +37,8 @@ __all__ = ['ReductionKernel', 'sum', 'prod', 'mean', 'var', 'std', 'amin', 'amax
 
 _ndarray = _core.ndarray
 _empty = _core.empty
+#: gpuarray._fusion once imported (see _ufuncs._fusion).
+_fusion = None
 
 #: Most threads a reduction block has (the tree's shared memory is sized for it).
 BLOCK_MAX = 256
@@ -513,6 +515,8 @@ def _simple(fname, a, axis, dtype, out, keepdims, make):
     """A reduction of one array: `make(in_dtype, result_dtype, M)` gives
     (_Reduction, var_ct of the input, scalar args)."""
     if not isinstance(a, _ndarray):
+        if _fusion is not None and _fusion.is_traced((a,)):
+            return _fusion.record_reduction(fname, a, axis, dtype, out, keepdims, make)
         _check_array(a, fname)
     if dtype is not None and a.dtype.kind == 'c' and numpy.dtype(dtype).kind in 'iuf':
         # NumPy casts complex input to a real dtype= by dropping the
