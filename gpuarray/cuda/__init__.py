@@ -2,7 +2,7 @@
 the names of cupy.cuda."""
 
 from gpuarray._core import (  # noqa: F401
-    Device, Stream, Event, get_current_stream, get_elapsed_time, is_available,
+    Device, Stream, Event, Graph, get_current_stream, get_elapsed_time, is_available,
     CUDADriverError, CUDAUnavailableError, OutOfMemoryError, CompileException,
     Memory, MemoryPointer, MemoryPool, PinnedMemory, alloc, alloc_pinned_memory,
 )
