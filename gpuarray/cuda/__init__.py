@@ -10,6 +10,7 @@ from gpuarray.cuda import runtime, memory, compiler  # noqa: F401
 from gpuarray.cuda.memory import PinnedMemoryPool  # noqa: F401
 from gpuarray.cuda.memory import set_allocator, get_allocator, using_allocator  # noqa: F401
 from gpuarray.cuda._external_stream import ExternalStream  # noqa: F401  (and Stream.from_external)
+from gpuarray._capture import StreamCaptureError  # noqa: F401
 
 
 def get_device_id():
