@@ -104,7 +104,7 @@ $(LIB_A): $(LIB_OBJS)
 ctests: $(C_TESTS)
 
 # C programs link the shared library and find it next to themselves.
-$(BUILD)/test_%: tests/c/test_%.c $(LIB_SO) $(HOSTRT_SO) $(ALL_HDRS)
+$(BUILD)/test_%: tests/c/test_%.c $(LIB_SO) $(HOSTRT_SO) $(ALL_HDRS) $(wildcard tests/c/*.h)
 	$(CC) -O1 -g $(CSTD) $(WARN) $(INCLUDES) -o $@ $< -L$(BUILD) -lgpuarray \
 	    -Wl,-rpath,'$$ORIGIN' $(LIB_LDLIBS) -lm
 
