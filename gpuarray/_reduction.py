@@ -26,6 +26,7 @@ becomes inf even when the variance itself fits).
 
 import builtins as _b
 import operator
+import os
 
 import numpy
 
@@ -42,6 +43,12 @@ _fusion = None
 
 #: Most threads a reduction block has (the tree's shared memory is sized for it).
 BLOCK_MAX = 256
+#: Tuning knobs for issue 16's sweep on the GPU (benchmarks/bench_sweep.py),
+#: read once: an inner reduction splits over several blocks (and a second
+#: pass) once a block's threads would each load more than SPLIT_VECTORS
+#: vectors, into at most BLOCKS_PER_SM blocks per multiprocessor.
+SPLIT_VECTORS = int(os.environ.get('GPUARRAY_REDUCE_SPLIT_VECTORS', '8'))
+BLOCKS_PER_SM = int(os.environ.get('GPUARRAY_REDUCE_BLOCKS_PER_SM', '16'))
 
 try:
     from numpy.lib.array_utils import normalize_axis_tuple as _normalize_axis_tuple
@@ -392,7 +399,7 @@ def plan_run(red, inputs, shape, axes, out_ct, P):
     rshape, rstrides = _collapse_axes(shape, strides, axes, not red.order_matters)
     ndk, ndr = len(kshape), len(rshape)
     sms, host = _ew.device_info()
-    target = sms * 16
+    target = sms * BLOCKS_PER_SM
     idx = 'int' if P * _b.max(M, 1) < (1 << 30) else 'long long'
 
     if ndr == 0:
@@ -420,8 +427,9 @@ def plan_run(red, inputs, shape, axes, out_ct, P):
         else:
             block = _b.min(BLOCK_MAX, _b.max(32, _next_pow2(_ceil_div(_b.max(M, 1), vec))))
         G = 1
-        if P < target and M > block * vec * 8:
-            G = _b.max(1, _b.min(_ceil_div(M, block * vec * 8), _ceil_div(target, P), 65535))
+        if P < target and M > block * vec * SPLIT_VECTORS:
+            G = _b.max(1, _b.min(_ceil_div(M, block * vec * SPLIT_VECTORS), _ceil_div(target, P),
+                                 65535))
         kernel = _kernel(red, inputs, out_ct, 'inner', ndk, ndr, idx, vec, False)
         grid = _b.min(P * G, (1 << 31) - 1)
         plan.first = (kernel, grid, block, (P, M, G) + common + index_args)
