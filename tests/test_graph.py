@@ -150,6 +150,23 @@ def test_graph_keeps_its_arrays_alive(rng):
     del junk
 
 
+def test_captured_fill_keeps_its_array(rng):
+    s = cp.cuda.Stream()
+    x = cp.asarray(rng.standard_normal(256).astype(np.float32))
+    refs = sys.getrefcount(x)
+    with s:
+        s.begin_capture()
+        x.fill(3.0)
+        graph = s.end_capture()
+    assert sys.getrefcount(x) > refs
+    graph.launch(s)
+    s.synchronize()
+    np.testing.assert_array_equal(x.get(), np.full(256, 3.0, np.float32))
+    del graph
+    gc.collect()
+    assert sys.getrefcount(x) == refs
+
+
 def test_graphs_dropped_give_everything_back(rng):
     pool = memory.get_default_memory_pool()
     s = cp.cuda.Stream(non_blocking=True)
