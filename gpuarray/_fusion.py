@@ -332,17 +332,13 @@ def _assign(trace, var, node):
         raise _CannotFuse('out= into the result of a reduction is not fused')
     if target.kind == 'scalar':
         raise _CannotFuse('out= into a scalar is not fused')
-    param = target.param if target.kind == 'array' else _written_param(trace, target)
+    # an argument, or a value already written into one (a temporary: None)
+    param = target.param
     var._node = node
     if param is not None:
         trace.writes[param] = node
         node.param = param
     return var
-
-
-def _written_param(trace, node):
-    """The argument a node was written into (None: a temporary)."""
-    return node.param if node.kind == 'op' else None
 
 
 def record_where(condition, x, y):
@@ -823,12 +819,12 @@ def _plan_elementwise(trace, args, shapes, kernel_name):
         em.done = dict(fixed.done)
         stores = []
         for k, n in enumerate(new_outs):
-            stores.append('{} = {};'.format(refs[k], _held(em, n, leaves, leaf_of(refs))))
+            stores.append('{} = {};'.format(refs[k], _held(em, n, leaf_of(refs))))
         for k, p in enumerate(written):
             n = trace.writes[p]
             i = len(new_outs) + k
             stores.append('{} = {};'.format(refs[i], _ew.cast(
-                _held(em, n, leaves, leaf_of(refs)), _ew.ctype(n.dtype), operands[i].ctype)))
+                _held(em, n, leaf_of(refs)), _ew.ctype(n.dtype), operands[i].ctype)))
         return '{\n' + '\n'.join('    ' + s for s in em.lines + stores) + '\n}'
 
     head = _ew.prelude(_needs_complex(live) or any(_ew.is_complex_ctype(o.ctype) for o in operands),
@@ -852,7 +848,7 @@ def _plan_elementwise(trace, args, shapes, kernel_name):
     return plan
 
 
-def _held(em, node, leaves, leaf):
+def _held(em, node, leaf):
     """C expression of an output node's value in its own dtype's C type."""
     if node.kind == 'op':
         return em.emit(node)
@@ -898,7 +894,7 @@ def _plan_reduction(trace, args, shapes, kernel_name):
         return i.name, i.arr_ct
 
     em = _Emitter(leaf)
-    value = _ew.cast(_held(em, src, leaves, leaf), _ew.ctype(src.dtype), var_ct)
+    value = _ew.cast(_held(em, src, leaf), _ew.ctype(src.dtype), var_ct)
     fparams = ['const {} {}'.format(i.arr_ct, i.name) for i in inputs]
     sparams = []
     for u in uses.values():

@@ -100,6 +100,7 @@ def test_is_capturing_and_null_stream():
     ('pageable', lambda x: x.get()),
     ('pageable', lambda x: cp.asnumpy(x)),
     ('synchroniz', lambda x: cp.cuda.get_current_stream().synchronize()),
+    ('synchronizing the device', lambda x: cp.cuda.Device().synchronize()),
     ('nonzero', lambda x: cp.nonzero(x > 0)),
     ('boolean mask', lambda x: x[x > 0]),
     ('unique', lambda x: cp.unique(x)),

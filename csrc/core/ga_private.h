@@ -259,6 +259,7 @@ struct ga_device {
     struct ga_staging *staging;  /* pinned bounce buffers (copy.c), lazy */
     pthread_mutex_t staging_lock;
     ga_block_cache block_cache;
+    _Atomic int captures;        /* streams of this device capturing now (graph.c) */
 };
 
 struct ga_stream {

@@ -141,6 +141,7 @@ ga_status ga_stream_begin_capture(ga_stream *stream, ga_capture_mode mode)
         return st;
     }
     stream->capture = cap;
+    atomic_fetch_add(&stream->device->captures, 1);
     return GA_OK;
 }
 
@@ -167,6 +168,7 @@ ga_status ga_stream_end_capture(ga_stream *stream, ga_graph **graph)
     void *native = NULL;
     st = ga_backend->stream_end_capture(stream->device, stream->native, &native);
     stream->capture = NULL;             /* ended, successfully or not */
+    atomic_fetch_sub(&stream->device->captures, 1);
     if (st == GA_OK && !g) {
         ga_backend->graph_destroy(stream->device, native);
         st = ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "ga_stream_end_capture: out of host memory");

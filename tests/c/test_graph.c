@@ -96,6 +96,7 @@ int main(void)
               strstr(ga_last_error(), "pageable") != NULL,
           "a copy to pageable memory is refused, naming it");
     check(ga_stream_synchronize(dev, s) == GA_ERROR_UNSUPPORTED, "synchronizing is refused");
+    check(ga_device_synchronize(dev) == GA_ERROR_UNSUPPORTED, "so is synchronizing the device");
     ga_graph *g = NULL;
     check(ga_stream_end_capture(s, &g) == GA_OK && g != NULL, "end_capture gives a graph");
     check(ga_stream_is_capturing(s, &capturing) == GA_OK && capturing == 0, "no longer capturing");
