@@ -188,7 +188,9 @@ GA_API ga_status ga_native_wait_stream(ga_device *device, void *native, ga_strea
  * goes on). Device buffers allocated on the stream come from the
  * stream-ordered pool (on CUDA graph memory nodes: the addresses stay
  * fixed for the graph's life, freed again at each relaunch), never from
- * the block cache. Buffers freed on the capturing stream, and buffers
+ * the block cache; on CUDA they are mapped only once the graph has been
+ * launched (touching one before is a fault). Buffers freed on the
+ * capturing stream, and buffers
  * allocated during the capture, are given back only once the graph is
  * destroyed: a replay may still use them. Buffers allocated before the
  * capture and used by it must be kept alive by the caller while the graph
