@@ -55,7 +55,7 @@ VENV_OK   := $(VENV)/.gpuarray-ready
 # A recipe that fails leaves no half-made target behind to look up to date.
 .DELETE_ON_ERROR:
 
-.PHONY: all build artifacts venv ext lib ctests test demo bench bench-host clean distclean help
+.PHONY: all build artifacts venv ext lib ctests test demo bench bench-host c-graph-bench clean distclean help
 .DEFAULT_GOAL := build
 
 all: build
@@ -104,7 +104,7 @@ $(LIB_A): $(LIB_OBJS)
 ctests: $(C_TESTS)
 
 # C programs link the shared library and find it next to themselves.
-$(BUILD)/test_%: tests/c/test_%.c $(LIB_SO) $(HOSTRT_SO) $(ALL_HDRS)
+$(BUILD)/test_%: tests/c/test_%.c $(LIB_SO) $(HOSTRT_SO) $(ALL_HDRS) $(wildcard tests/c/*.h)
 	$(CC) -O1 -g $(CSTD) $(WARN) $(INCLUDES) -o $@ $< -L$(BUILD) -lgpuarray \
 	    -Wl,-rpath,'$$ORIGIN' $(LIB_LDLIBS) -lm
 
@@ -119,6 +119,15 @@ $(BUILD)/examples/%: examples/%/c_version.c $(LIB_SO) csrc/include/gpuarray.h
 # toolkit's headers (the GPU machine has them); links the driver's stub, the
 # real libcuda.so.1 is found at run time.
 $(DRIVER_BENCH): benchmarks/c_driver_bench.c
+	@mkdir -p $(@D)
+	$(CC) -O2 $(CSTD) -Wall -Wextra -I$(CUDA_HOME)/include -o $@ $< \
+	    -L$(CUDA_HOME)/lib64/stubs -L$(CUDA_HOME)/targets/x86_64-linux/lib/stubs -lcuda \
+	    -L$(CUDA_HOME)/lib64 -lnvrtc -Wl,-rpath,$(CUDA_HOME)/lib64 -lm
+
+# The plain-C graph replay of bench_fuse.py (same toolkit needs as above).
+GRAPH_BENCH := $(BUILD)/c_graph_bench
+c-graph-bench: $(GRAPH_BENCH)
+$(GRAPH_BENCH): benchmarks/c_graph_bench.c
 	@mkdir -p $(@D)
 	$(CC) -O2 $(CSTD) -Wall -Wextra -I$(CUDA_HOME)/include -o $@ $< \
 	    -L$(CUDA_HOME)/lib64/stubs -L$(CUDA_HOME)/targets/x86_64-linux/lib/stubs -lcuda \

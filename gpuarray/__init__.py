@@ -121,6 +121,7 @@ from gpuarray._dtypes import (  # noqa: F401
 )
 from gpuarray._products import outer, inner, vdot, tensordot, kron, cross, vecdot  # noqa: F401
 from gpuarray._einsum import einsum  # noqa: F401
+from gpuarray._fusion import fuse, FusionWarning  # noqa: F401
 from gpuarray._nanfunctions import (  # noqa: F401
     nansum, nanprod, nanmean, nanvar, nanstd, nanmin, nanmax, nanargmin, nanargmax, nan_to_num,
 )

@@ -16,6 +16,7 @@ calls the functions here for the rest:
 
 import numpy
 
+from gpuarray import _capture
 from gpuarray import _core
 from gpuarray import _elementwise as _ew
 
@@ -143,6 +144,7 @@ def nonzero_flat(mask):
     """Flat (C order) indices of the true elements of device bool array
     `mask`, as a new int64 device array. The count is the one value read
     back to the host."""
+    _capture.refuse_while_capturing('nonzero (or indexing with a boolean mask)')
     m = _contiguous(mask).reshape(-1)
     n = m.size
     if n == 0:

@@ -26,6 +26,7 @@ becomes inf even when the variance itself fits).
 
 import builtins as _b
 import operator
+import os
 
 import numpy
 
@@ -37,9 +38,17 @@ __all__ = ['ReductionKernel', 'sum', 'prod', 'mean', 'var', 'std', 'amin', 'amax
 
 _ndarray = _core.ndarray
 _empty = _core.empty
+#: gpuarray._fusion once imported (see _ufuncs._fusion).
+_fusion = None
 
 #: Most threads a reduction block has (the tree's shared memory is sized for it).
 BLOCK_MAX = 256
+#: Tuning knobs for issue 16's sweep on the GPU (benchmarks/bench_sweep.py),
+#: read once: an inner reduction splits over several blocks (and a second
+#: pass) once a block's threads would each load more than SPLIT_VECTORS
+#: vectors, into at most BLOCKS_PER_SM blocks per multiprocessor.
+SPLIT_VECTORS = int(os.environ.get('GPUARRAY_REDUCE_SPLIT_VECTORS', '8'))
+BLOCKS_PER_SM = int(os.environ.get('GPUARRAY_REDUCE_BLOCKS_PER_SM', '16'))
 
 try:
     from numpy.lib.array_utils import normalize_axis_tuple as _normalize_axis_tuple
@@ -229,42 +238,59 @@ def _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second):
                '    }',
                '}']
     if vec > 1:
-        i0 = inputs[0]
-        vt = 'ga_vec<{}, {}>'.format(i0.arr_ct, vec)
-        elem = _ew.cast('ga_x.v[ga_u]', i0.arr_ct, i0.var_ct)
+        # every input is contiguous along the reduction: each is read as
+        # 16-byte vectors (one input keeps the names of the single-input
+        # kernels, so their text, and cache key, stay as they were)
+        one = len(inputs) == 1
+
+        def row(k):
+            return 'ga_row' if one else 'ga_row%d' % k
+
+        def vname(x, k):
+            return x if one else '%s_%d' % (x, k)
+
         def lanes(x, v, first):
-            """Reduce vector `x` (at vector index `v`) into the lanes."""
-            return [
-                '#pragma unroll',
-                'for (int ga_u = 0; ga_u < {}; ga_u++) {{'.format(vec),
-                '    const {} {} = {};'.format(i0.var_ct, i0.name, elem.replace('ga_x', x)),
+            """Reduce vectors `x` (at vector index `v`) into the lanes."""
+            return ['#pragma unroll',
+                    'for (int ga_u = 0; ga_u < {}; ga_u++) {{'.format(vec)] + [
+                '    const {} {} = {};'.format(i.var_ct, i.name, _ew.cast(
+                    '{}.v[ga_u]'.format(vname(x, k)), i.arr_ct, i.var_ct))
+                for k, i in enumerate(inputs)] + [
                 '    const {} _j = ({}) * {} + ga_u; (void)_j;'.format(idx, v, vec),
                 '    ga_lane[ga_u] = {};'.format(m if first else 'ga_reduce(ga_lane[ga_u], %s)' % m),
                 '}']
-        load = 'const {vt} {x} = ((const {vt} *)ga_row)[{v}];'.format
-        accumulate = [
-            'const char *ga_row = (const char *)ga_in0 + ga_k0;',
-            'if ((((unsigned long long)ga_row) % {}u) == 0) {{'.format(vec * _itemsize_of_ct(i0.arr_ct)),
+
+        def loads(x, v):
+            return ['const {vt} {x} = ((const {vt} *){r})[{v}];'.format(
+                vt='ga_vec<{}, {}>'.format(i.arr_ct, vec), x=vname(x, k), r=row(k), v=v)
+                for k, i in enumerate(inputs)]
+
+        aligned = ' && '.join('(((unsigned long long){}) % {}u) == 0'.format(
+            row(k), vec * _itemsize_of_ct(i.arr_ct)) for k, i in enumerate(inputs))
+        accumulate = ['const char *{} = (const char *)ga_in{} + ga_k{};'.format(row(k), k, k)
+                      for k in range(len(inputs))]
+        accumulate += [
+            'if ({}) {{'.format(aligned),
             '    const {} ga_nv = ga_M / {};'.format(idx, vec),
             '    {} ga_v = ga_g * ({})blockDim.x + ga_tid;'.format(idx, idx),
             '    if (ga_v < ga_nv) {',
             '        {} ga_lane[{}];'.format(acc, vec),
-            '        {',
-            '            ' + load(vt=vt, x='ga_x', v='ga_v')]
+            '        {']
+        accumulate += ['            ' + t for t in loads('ga_x', 'ga_v')]
         accumulate += ['            ' + t for t in lanes('ga_x', 'ga_v', True)]
         accumulate += [
             '        }',
             '        ga_v += ga_step;',
-            '        /* four 16-byte loads in flight per thread */',
+            '        /* four 16-byte loads in flight per thread%s */' % ('' if one else ' and input'),
             '        for (; ga_v + 3 * ga_step < ga_nv; ga_v += 4 * ga_step) {']
         for k in range(4):
-            accumulate.append('            ' + load(vt=vt, x='ga_x%d' % k, v='ga_v + %d * ga_step' % k))
+            accumulate += ['            ' + t for t in loads('ga_x%d' % k, 'ga_v + %d * ga_step' % k)]
         for k in range(4):
             accumulate += ['            ' + t for t in lanes('ga_x%d' % k, 'ga_v + %d * ga_step' % k, False)]
         accumulate += [
             '        }',
-            '        for (; ga_v < ga_nv; ga_v += ga_step) {',
-            '            ' + load(vt=vt, x='ga_x', v='ga_v')]
+            '        for (; ga_v < ga_nv; ga_v += ga_step) {']
+        accumulate += ['            ' + t for t in loads('ga_x', 'ga_v')]
         accumulate += ['            ' + t for t in lanes('ga_x', 'ga_v', False)]
         accumulate += [
             '        }',
@@ -275,10 +301,11 @@ def _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second):
             '        ga_have = true;',
             '    }',
             '    for ({t} ga_t = ga_nv * {v} + ga_g * ({t})blockDim.x + ga_tid; ga_t < ga_M; ga_t += ga_step) {{'.format(
-                t=idx, v=vec),
-            '        const {} {} = {};'.format(
-                i0.var_ct, i0.name, _ew.cast('((const {} *)ga_row)[ga_t]'.format(i0.arr_ct), i0.arr_ct,
-                                             i0.var_ct)),
+                t=idx, v=vec)]
+        accumulate += ['        const {} {} = {};'.format(
+            i.var_ct, i.name, _ew.cast('((const {} *){})[ga_t]'.format(i.arr_ct, row(k)), i.arr_ct,
+                                       i.var_ct)) for k, i in enumerate(inputs)]
+        accumulate += [
             '        const {} _j = ga_t; (void)_j;'.format(idx),
             '        const {} ga_e = {};'.format(acc, m),
             '        if (ga_have) { ga_acc = ga_reduce(ga_acc, ga_e); } else { ga_acc = ga_e; ga_have = true; }',
@@ -372,7 +399,7 @@ def plan_run(red, inputs, shape, axes, out_ct, P):
     rshape, rstrides = _collapse_axes(shape, strides, axes, not red.order_matters)
     ndk, ndr = len(kshape), len(rshape)
     sms, host = _ew.device_info()
-    target = sms * 16
+    target = sms * BLOCKS_PER_SM
     idx = 'int' if P * _b.max(M, 1) < (1 << 30) else 'long long'
 
     if ndr == 0:
@@ -390,16 +417,19 @@ def plan_run(red, inputs, shape, axes, out_ct, P):
 
     if mode == 'inner':
         vec = 1
-        i0 = inputs[0]
-        if red.vector and len(inputs) == 1 and ndr == 1 and rstrides[0][0] == i0.array.itemsize:
-            vec = _b.max(1, 16 // i0.array.itemsize)
+        # 16-byte vectors when every input is contiguous along the one
+        # collapsed reduced dimension (a fused map may read several)
+        if red.vector and ndr == 1 and _b.all(st[0] == i.array.itemsize
+                                              for st, i in zip(rstrides, inputs)):
+            vec = _b.max(1, 16 // _b.max(i.array.itemsize for i in inputs))
         if host:
             block = 1
         else:
             block = _b.min(BLOCK_MAX, _b.max(32, _next_pow2(_ceil_div(_b.max(M, 1), vec))))
         G = 1
-        if P < target and M > block * vec * 8:
-            G = _b.max(1, _b.min(_ceil_div(M, block * vec * 8), _ceil_div(target, P), 65535))
+        if P < target and M > block * vec * SPLIT_VECTORS:
+            G = _b.max(1, _b.min(_ceil_div(M, block * vec * SPLIT_VECTORS), _ceil_div(target, P),
+                                 65535))
         kernel = _kernel(red, inputs, out_ct, 'inner', ndk, ndr, idx, vec, False)
         grid = _b.min(P * G, (1 << 31) - 1)
         plan.first = (kernel, grid, block, (P, M, G) + common + index_args)
@@ -513,6 +543,8 @@ def _simple(fname, a, axis, dtype, out, keepdims, make):
     """A reduction of one array: `make(in_dtype, result_dtype, M)` gives
     (_Reduction, var_ct of the input, scalar args)."""
     if not isinstance(a, _ndarray):
+        if _fusion is not None and _fusion.is_traced((a,)):
+            return _fusion.record_reduction(fname, a, axis, dtype, out, keepdims, make)
         _check_array(a, fname)
     if dtype is not None and a.dtype.kind == 'c' and numpy.dtype(dtype).kind in 'iuf':
         # NumPy casts complex input to a real dtype= by dropping the

@@ -24,6 +24,7 @@ import operator
 
 import numpy
 
+from gpuarray import _capture
 from gpuarray import _core
 from gpuarray import _elementwise as _ew
 from gpuarray import _indexing
@@ -255,6 +256,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     The result is always sorted."""
     ar = _sorting.as_device(ar, 'unique')
     _sorting._check_supported(ar.dtype, 'unique')
+    _capture.refuse_while_capturing('unique')
     if axis is not None:
         axis = _normalize_axis_index(operator.index(axis), ar.ndim)
     if _radix.use_numpy():

@@ -53,6 +53,9 @@ _BLOCK = _ew.BLOCK
 _MAX_BLOCKS = _ew.MAX_BLOCKS
 _PY_SCALARS = (bool, int, float, complex)
 _BOOL = numpy.dtype(numpy.bool_)
+#: gpuarray._fusion once imported: calls on its traced values are recorded
+#: into the fused function's graph instead of launching (slow paths only).
+_fusion = None
 
 
 def _strong_int(v):
@@ -465,6 +468,8 @@ class ufunc:
             r = self._op(args[0], args[1])
             if r is not NotImplemented:
                 return r
+        if _fusion is not None and _fusion.is_traced(args, out):
+            return _fusion.record_ufunc(self, args, out, dtype, casting)
         nin = self.nin
         if len(args) != nin:
             if len(args) == nin + 1 and out is None:
@@ -583,6 +588,8 @@ def where(condition, x=None, y=None):
         return nonzero(condition)
     if x is None or y is None:
         raise ValueError('either both or neither of x and y should be given')
+    if _fusion is not None and _fusion.is_traced((condition, x, y)):
+        return _fusion.record_where(condition, x, y)
     if not isinstance(condition, _ndarray) and not isinstance(x, _ndarray) \
             and not isinstance(y, _ndarray):
         raise TypeError('gpuarray.where needs at least one gpuarray.ndarray argument')

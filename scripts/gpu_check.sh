@@ -7,6 +7,7 @@
 #
 #   bash scripts/gpu_check.sh                 (from the repository root)
 #   GPU_STAGES=test,demo bash scripts/gpu_check.sh    (some stages only)
+#   GPU_STAGES=bench:fuse bash scripts/gpu_check.sh   (benchmarks/bench_fuse.py alone)
 #
 # With OUT set (the device tool sets it), the full logs go there too:
 # summary.txt build.log test.log demo.log bench.log bench.md junit.xml.
@@ -170,6 +171,13 @@ fi
 wanted test && stage test "$T_TEST" make test PYTEST_ARGS="$pytest_args"
 wanted demo && stage demo "$T_DEMO" make demo
 wanted bench && stage bench "$T_BENCH" make bench
+# bench:NAME runs benchmarks/bench_NAME.py as its own stage (a group that
+# needs a call of its own, such as torch.compile's first compiles).
+for item in ${GPU_STAGES//,/ }; do
+    case $item in
+        bench:*) stage "bench_${item#bench:}" "$T_BENCH" .venv/bin/python "benchmarks/bench_${item#bench:}.py" ;;
+    esac
+done
 
 # ---------------------------------------------------------------- summary
 {

@@ -31,6 +31,8 @@ ga_status ga_memcpy_htod_async(ga_device *device, ga_devptr dst, const void *src
         return GA_OK;
     COPY_CHECK(!dst || !src, "ga_memcpy_htod");
     ga_status st = copy_device(&device, stream, "ga_memcpy_htod");
+    if (st == GA_OK && stream && stream->capture && !ga_backend->host_is_pinned(src))
+        st = ga_capture_check(stream, "a copy from pageable host memory");
     if (st != GA_OK)
         return st;
     if (ga_staging_worthwhile(src, nbytes))
@@ -45,6 +47,8 @@ ga_status ga_memcpy_dtoh_async(ga_device *device, void *dst, ga_devptr src, size
         return GA_OK;
     COPY_CHECK(!dst || !src, "ga_memcpy_dtoh");
     ga_status st = copy_device(&device, stream, "ga_memcpy_dtoh");
+    if (st == GA_OK && stream && stream->capture && !ga_backend->host_is_pinned(dst))
+        st = ga_capture_check(stream, "a copy to pageable host memory (.get(), asnumpy)");
     if (st != GA_OK)
         return st;
     if (ga_staging_worthwhile(dst, nbytes))

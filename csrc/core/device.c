@@ -149,6 +149,9 @@ ga_status ga_device_mem_info(ga_device *device, size_t *free_bytes, size_t *tota
 
 ga_status ga_device_synchronize(ga_device *device)
 {
+    if (device && atomic_load_explicit(&device->captures, memory_order_relaxed))
+        return ga_error(GA_ERROR_UNSUPPORTED, "synchronizing the device cannot be captured into a "
+                        "graph (a stream of the device is capturing): end_capture first");
     ga_status st = ga_device_enter(device);
     if (st != GA_OK)
         return st;

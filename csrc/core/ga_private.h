@@ -166,6 +166,18 @@ typedef struct ga_backend_ops {
     ga_status (*gemm)(ga_device *dev, void *stream, const struct ga_gemm_desc *g);
     /* FFT plans (fft.c); NULL = the backend has none. */
     const struct ga_fft_ops *fft;
+    /* Stream capture into graphs (graph.c); NULL slots: no graphs. end
+     * instantiates the captured work as *graph (the backend's executable
+     * graph). */
+    ga_status (*stream_begin_capture)(ga_device *dev, void *stream, int mode);
+    ga_status (*stream_end_capture)(ga_device *dev, void *stream, void **graph);
+    ga_status (*graph_launch)(ga_device *dev, void *graph, void *stream);
+    ga_status (*graph_upload)(ga_device *dev, void *graph, void *stream);
+    ga_status (*graph_destroy)(ga_device *dev, void *graph);
+    /* 1 when memory allocated during a capture exists only once the graph
+     * has been launched (CUDA's graph memory nodes): never launched, it
+     * is not freed. */
+    int capture_allocs_need_launch;
     /* Dense factorizations (solver.c); NULL = the backend has none. Takes
      * the stream itself: workspaces are allocated on it. */
     ga_status (*solver)(ga_device *dev, ga_stream *stream, const ga_solver_desc *d);
@@ -247,6 +259,7 @@ struct ga_device {
     struct ga_staging *staging;  /* pinned bounce buffers (copy.c), lazy */
     pthread_mutex_t staging_lock;
     ga_block_cache block_cache;
+    _Atomic int captures;        /* streams of this device capturing now (graph.c) */
 };
 
 struct ga_stream {
@@ -255,6 +268,7 @@ struct ga_stream {
     unsigned flags;
     _Atomic int refcount;        /* the user's + one per live buffer */
     int external;                /* wrapped (ga_stream_wrap): never destroyed here */
+    struct ga_capture *capture;  /* while capturing (graph.c), else NULL */
 };
 
 struct ga_event {
@@ -269,6 +283,7 @@ struct ga_buffer {
     ga_devptr ptr;
     size_t size;
     ga_stream *stream;           /* allocation stream (retained), NULL = null stream */
+    struct ga_capture *capture;  /* the capture it was allocated in (retained), or NULL */
 };
 
 #define GA_PROGRAM_MAX_DEVICES 16
@@ -331,6 +346,19 @@ GA_INTERNAL ga_devptr ga_block_cache_take(ga_device *dev, size_t nbytes, ga_stre
 GA_INTERNAL int ga_block_cache_put(ga_device *dev, size_t nbytes, ga_stream *stream, ga_devptr ptr);
 GA_INTERNAL ga_status ga_block_cache_release_stream(ga_device *dev, ga_stream *stream);
 GA_INTERNAL ga_status ga_block_cache_release_all(ga_device *dev);
+
+/* Captures (graph.c). A ga_capture lives while its stream captures and
+ * while its graph or a buffer allocated in it lives; it keeps the buffers
+ * freed during the capture, or allocated in it, until then.
+ * ga_capture_keep_free: `buffer` is being freed and belongs to a capture
+ * (it was allocated in one, or its stream captures): the capture takes
+ * its memory (1), or 0 when the caller frees it as usual.
+ * ga_capture_check: GA_ERROR_UNSUPPORTED naming `what` when `stream`
+ * captures (work that cannot be recorded). */
+GA_INTERNAL int ga_capture_keep_free(ga_buffer *buffer);
+GA_INTERNAL ga_status ga_capture_check(ga_stream *stream, const char *what);
+GA_INTERNAL void ga_capture_retain(struct ga_capture *cap);
+GA_INTERNAL void ga_capture_release(struct ga_capture *cap);
 
 /* memcpy of a big block split over a few threads (parallel_copy.c); a
  * plain memcpy below 1 MiB. For the staged pageable copies. */

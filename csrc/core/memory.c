@@ -70,8 +70,12 @@ ga_status ga_buffer_alloc(ga_device *device, size_t nbytes, ga_stream *stream, g
     b->size = nbytes;
     b->ptr = 0;
     b->stream = stream;
+    b->capture = NULL;
     ga_status st = GA_OK;
-    if (nbytes > 0 && !(b->ptr = ga_block_cache_take(device, nbytes, stream))) {
+    /* A capturing stream allocates from the pool (graph memory on CUDA),
+     * never from blocks cached before the capture (graph.c). */
+    int capturing = stream && stream->capture;
+    if (nbytes > 0 && (capturing || !(b->ptr = ga_block_cache_take(device, nbytes, stream)))) {
         st = ga_device_enter(device);
         if (st == GA_OK)
             st = buffer_alloc_retrying(device, nbytes, stream ? stream->native : NULL, &b->ptr);
@@ -82,6 +86,10 @@ ga_status ga_buffer_alloc(ga_device *device, size_t nbytes, ga_stream *stream, g
         return st;
     }
     ga_stream_retain(stream);
+    if (capturing) {
+        b->capture = stream->capture;
+        ga_capture_retain(b->capture);
+    }
     *buffer = b;
     return GA_OK;
 }
@@ -92,7 +100,12 @@ ga_status ga_buffer_free(ga_buffer *buffer)
         return GA_OK;
     ga_device *dev = buffer->device;
     ga_status st = GA_OK;
-    if (buffer->size > 0 && !ga_block_cache_put(dev, buffer->size, buffer->stream, buffer->ptr)) {
+    int kept;
+    if (buffer->capture || (buffer->stream && buffer->stream->capture))
+        kept = ga_capture_keep_free(buffer);    /* a graph may still use it */
+    else
+        kept = buffer->size == 0 || ga_block_cache_put(dev, buffer->size, buffer->stream, buffer->ptr);
+    if (!kept) {
         st = ga_device_enter(dev);
         if (st == GA_OK)
             st = ga_backend->mem_free(dev, buffer->ptr, buffer->stream ? buffer->stream->native : NULL);

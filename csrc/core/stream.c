@@ -83,6 +83,11 @@ ga_status ga_stream_release(ga_stream *stream)
         return GA_OK;
     if (atomic_fetch_sub_explicit(&stream->refcount, 1, memory_order_acq_rel) != 1)
         return GA_OK;
+    if (stream->capture) {              /* destroyed while capturing: end it, drop the graph */
+        ga_graph *g = NULL;
+        if (ga_stream_end_capture(stream, &g) == GA_OK)
+            ga_graph_destroy(g);
+    }
     /* Blocks cached for reuse on this stream go back first, freed in its
      * order, while it still exists. */
     ga_status st = ga_block_cache_release_stream(stream->device, stream);
@@ -108,7 +113,9 @@ void *ga_stream_native(const ga_stream *stream) { return stream ? stream->native
 
 ga_status ga_stream_synchronize(ga_device *device, ga_stream *stream)
 {
-    ga_status st = stream_device(device, stream, &device);
+    ga_status st = ga_capture_check(stream, "synchronizing the stream");
+    if (st == GA_OK)
+        st = stream_device(device, stream, &device);
     if (st != GA_OK)
         return st;
     return ga_backend->stream_synchronize(device, stream ? stream->native : NULL);

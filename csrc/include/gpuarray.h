@@ -174,6 +174,49 @@ GA_API void *ga_stream_native(const ga_stream *stream);
 GA_API ga_status ga_stream_wait_native(ga_device *device, ga_stream *stream, void *native);
 GA_API ga_status ga_native_wait_stream(ga_device *device, void *native, ga_stream *stream);
 
+/* ------------------------------------------------------- graphs (capture) */
+
+/* A graph: the work queued on one stream between ga_stream_begin_capture
+ * and ga_stream_end_capture, recorded instead of run, replayed by
+ * ga_graph_launch (CUDA graphs on CUDA; the host backend records the
+ * stream's tasks and replays them on a worker).
+ *
+ * While a stream captures: launches, copies between device memory and
+ * pinned host memory, and fills are recorded; a copy to or from pageable
+ * host memory, a synchronizing call on the stream and any other
+ * uncapturable work fail with GA_ERROR_UNSUPPORTED naming it (the capture
+ * goes on). Device buffers allocated on the stream come from the
+ * stream-ordered pool (on CUDA graph memory nodes: the addresses stay
+ * fixed for the graph's life, freed again at each relaunch), never from
+ * the block cache; on CUDA they are mapped only once the graph has been
+ * launched (touching one before is a fault). Buffers freed on the
+ * capturing stream, and buffers
+ * allocated during the capture, are given back only once the graph is
+ * destroyed: a replay may still use them. Buffers allocated before the
+ * capture and used by it must be kept alive by the caller while the graph
+ * lives (gpuarray.cuda.Graph holds the arrays its kernels were given). */
+typedef struct ga_graph ga_graph;
+
+typedef enum ga_capture_mode {     /* the driver's CUstreamCaptureMode */
+    GA_CAPTURE_GLOBAL = 0,
+    GA_CAPTURE_THREAD_LOCAL = 1,
+    GA_CAPTURE_RELAXED = 2
+} ga_capture_mode;
+
+/* The null stream cannot capture (GA_ERROR_INVALID_VALUE); nor can a stream
+ * that is capturing already. */
+GA_API ga_status ga_stream_begin_capture(ga_stream *stream, ga_capture_mode mode);
+/* *capturing = 1 between begin and end. */
+GA_API ga_status ga_stream_is_capturing(ga_stream *stream, int *capturing);
+/* Ends the capture and instantiates it: *graph is ready to launch. */
+GA_API ga_status ga_stream_end_capture(ga_stream *stream, ga_graph **graph);
+/* Replay on `stream` (NULL: the null stream), asynchronously. */
+GA_API ga_status ga_graph_launch(ga_graph *graph, ga_stream *stream);
+/* Upload the graph's work to the device ahead of its first launch. */
+GA_API ga_status ga_graph_upload(ga_graph *graph, ga_stream *stream);
+/* Allowed with replays in flight: they complete first. */
+GA_API ga_status ga_graph_destroy(ga_graph *graph);
+
 /* ---------------------------------------------------------------- events */
 
 enum { GA_EVENT_DEFAULT = 0, GA_EVENT_BLOCKING_SYNC = 1, GA_EVENT_DISABLE_TIMING = 2 };

@@ -254,6 +254,7 @@ function_launch(pyga_Function *self, PyObject *grid_o, PyObject *block_o, PyObje
     ga_status st = ga_launch(self->fn, grid, block, smem, stream, ptrs);
     if (st != GA_OK)
         return pyga_raise(st);
+    pyga_capture_keep_args(stream_obj, args_o);
     Py_RETURN_NONE;
 
 fail:
@@ -272,7 +273,9 @@ int pyga_function_launch_packed(PyObject *f, ga_device *dev, unsigned grid, unsi
     ga_stream *stream;
     PyObject *stream_obj = pyga_current_stream(&stream);
     ga_device *sdev = ((pyga_Stream *)stream_obj)->device;
-    if (sdev && sdev != dev)
+    /* While capturing, the general path launches: it keeps the operands
+     * alive with the graph. */
+    if ((sdev && sdev != dev) || ((pyga_Stream *)stream_obj)->capture_keep)
         return 1;
     if (self->fn == NULL || dev != self->device) {
         if (pyga_function_ensure(self, dev) < 0)

@@ -95,7 +95,13 @@ int pyga_fill_array(pyga_ndarray *a, PyObject *value, ga_stream *stream, const c
         return -1;
     ga_status st = pyga_fill_bytes(a->device, a->ptr, pyga_array_nbytes(a), elem,
                                    (size_t)PyDataType_ELSIZE(a->descr), stream);
-    return st == GA_OK ? 0 : pyga_raise_int(st);
+    if (st != GA_OK)
+        return pyga_raise_int(st);
+    ga_stream *current;
+    PyObject *current_obj = pyga_current_stream(&current);
+    if (current == stream)
+        pyga_capture_keep_args(current_obj, (PyObject *)a);   /* a captured fill writes a */
+    return 0;
 }
 
 PyObject *pyga_copy_array(pyga_ndarray *a, char order)

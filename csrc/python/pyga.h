@@ -72,6 +72,7 @@ typedef struct pyga_Stream {
     ga_device *device;
     int non_blocking;
     PyObject *weakreflist;
+    PyObject *capture_keep;        /* while capturing: what the graph must keep alive (graph.c) */
 } pyga_Stream;
 
 typedef struct pyga_Event {
@@ -183,6 +184,15 @@ int pyga_init_fft(PyObject *m);      /* FFTPlan, _fft_library (gpuarray.fft) */
 int pyga_init_solver(PyObject *m);   /* _solver (gpuarray.linalg on CUDA) */
 int pyga_init_interop(PyObject *m);  /* DLPack, __cuda_array_interface__ */
 int pyga_init_operators(PyObject *m);/* the operators' kernel tables */
+int pyga_init_graph(PyObject *m);    /* Graph (gpuarray.cuda.Graph) */
+
+/* graph.c: Stream's capture methods, and the launches' hook that keeps the
+ * arguments of a captured kernel alive with its graph (a no-op unless the
+ * stream captures). */
+PyObject *pyga_stream_begin_capture(PyObject *self, PyObject *args, PyObject *kwds);
+PyObject *pyga_stream_end_capture(PyObject *self, PyObject *unused);
+PyObject *pyga_stream_is_capturing(PyObject *self, PyObject *unused);
+void pyga_capture_keep_args(PyObject *stream_obj, PyObject *args);
 
 /* interop.c: asarray's hook for foreign device arrays: a zero-copy view of
  * an object with __cuda_array_interface__ (new reference), NULL with an

@@ -238,6 +238,7 @@ static void Stream_dealloc(PyObject *self)
         PyObject_ClearWeakRefs(self);
     if (s->stream)
         ga_stream_destroy(s->stream);   /* pending work completes (see gpuarray.h) */
+    Py_CLEAR(s->capture_keep);          /* destroyed while capturing: the capture ended */
     tp->tp_free(self);
     Py_DECREF(tp);
 }
@@ -412,6 +413,15 @@ static PyMethodDef Stream_methods[] = {
     {"_external", (PyCFunction)(void (*)(void))Stream_external, METH_CLASS | METH_VARARGS | METH_KEYWORDS,
      "_external(ptr, device_id=-1)\n--\n\nWrap a CUDA stream handle another library made\n"
      "(gpuarray never destroys it); see gpuarray.cuda.ExternalStream."},
+    {"begin_capture", (PyCFunction)(void (*)(void))pyga_stream_begin_capture,
+     METH_VARARGS | METH_KEYWORDS,
+     "begin_capture(mode=None)\n--\n\nRecord the work queued on this stream from now on instead of\n"
+     "running it (mode: cudaStreamCaptureMode, relaxed by default); end_capture() returns it\n"
+     "as a Graph."},
+    {"end_capture", pyga_stream_end_capture, METH_NOARGS,
+     "end_capture()\n--\n\nEnd the capture: a gpuarray.cuda.Graph of the recorded work."},
+    {"is_capturing", pyga_stream_is_capturing, METH_NOARGS,
+     "is_capturing()\n--\n\nTrue between begin_capture() and end_capture()."},
     {"use", Stream_use, METH_NOARGS,
      "use()\n--\n\nMake this the calling thread's current stream; returns self."},
     {"__enter__", Stream_enter, METH_NOARGS, NULL},

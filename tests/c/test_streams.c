@@ -5,6 +5,7 @@
  * wait on events, and free, and every result is checked. Exit 77 (skipped)
  * where there is no backend or no kernel compiler. */
 #include "gpuarray.h"
+#include "kernel_fixture.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -107,29 +108,11 @@ static void *worker(void *arg)
 
 int main(void)
 {
-    ga_status st = ga_device_get(0, &dev);
-    if (st == GA_ERROR_NO_DRIVER || st == GA_ERROR_NO_DEVICE) {
-        printf("SKIP: %s\n", ga_last_error());
-        return 77;
-    }
-    if (st != GA_OK) {
-        printf("FAIL ga_device_get: %s\n", ga_last_error());
-        return 1;
-    }
-    printf("backend: %s\n", ga_backend_name());
-    ga_compile_request req = {0};
-    req.source = source;
-    ga_program *prog = NULL;
-    ga_module *mod = NULL;
-    st = ga_program_compile(dev, &req, &prog);
-    if (st == GA_ERROR_NO_COMPILER) {
-        printf("SKIP: no kernel compiler: %s\n", ga_last_error());
-        return 77;
-    }
-    if (st || ga_module_load_program(dev, prog, &mod) || ga_module_get_function(mod, "axpb", &axpb)) {
-        printf("FAIL compiling the kernel: %s\n", ga_last_error());
-        return 1;
-    }
+    ga_program *prog;
+    ga_module *mod;
+    int status = open_kernel(source, "axpb", &dev, &prog, &mod, &axpb);
+    if (status)
+        return status;
     size_t used_before = 0, used_after = 1;
     ga_mempool_used_bytes(dev, &used_before);
 

@@ -712,6 +712,58 @@ static ga_status cuda_launch(ga_device *dev, void *function, const unsigned grid
     return cuda_fail(r, r == CUDA_ERROR_INVALID_VALUE ? GA_ERROR_LAUNCH : cuda_status_of(r), "cuLaunchKernel");
 }
 
+/* ------------------------------------------------------------------ graphs */
+
+static ga_status cuda_stream_begin_capture(ga_device *dev, void *stream, int mode)
+{
+    ga_status st = cuda_device_activate(dev);
+    if (st != GA_OK)
+        return st;
+    return cuda_check(ga_cu.cuStreamBeginCapture((CUstream)stream, (CUstreamCaptureMode)mode),
+                      "cuStreamBeginCapture");
+}
+
+/* The captured graph is instantiated at once (and the template dropped):
+ * what gpuarray hands out is the executable graph. Memory its alloc nodes
+ * leave allocated is freed by the driver before each relaunch. */
+static ga_status cuda_stream_end_capture(ga_device *dev, void *stream, void **graph)
+{
+    ga_status st = cuda_device_activate(dev);
+    if (st != GA_OK)
+        return st;
+    CUgraph g = NULL;
+    st = cuda_check(ga_cu.cuStreamEndCapture((CUstream)stream, &g), "cuStreamEndCapture");
+    if (st != GA_OK)
+        return st;
+    CUgraphExec exec = NULL;
+    if (!ga_cu.cuGraphInstantiateWithFlags)
+        st = ga_error(GA_ERROR_DRIVER_TOO_OLD, "graphs need cuGraphInstantiateWithFlags (CUDA 11.4 "
+                      "or newer driver)");
+    else
+        st = cuda_check(ga_cu.cuGraphInstantiateWithFlags(&exec, g,
+                                                          CUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH),
+                        "cuGraphInstantiateWithFlags");
+    ga_cu.cuGraphDestroy(g);
+    if (st == GA_OK)
+        *graph = exec;
+    return st;
+}
+
+static ga_status cuda_graph_launch(ga_device *dev, void *graph, void *stream)
+{
+    return cuda_check(ga_cu.cuGraphLaunch((CUgraphExec)graph, (CUstream)stream), "cuGraphLaunch");
+}
+
+static ga_status cuda_graph_upload(ga_device *dev, void *graph, void *stream)
+{
+    return cuda_check(ga_cu.cuGraphUpload((CUgraphExec)graph, (CUstream)stream), "cuGraphUpload");
+}
+
+static ga_status cuda_graph_destroy(ga_device *dev, void *graph)
+{
+    return cuda_check(ga_cu.cuGraphExecDestroy((CUgraphExec)graph), "cuGraphExecDestroy");
+}
+
 /* ------------------------------------------------------------------ table */
 
 const ga_backend_ops ga_cuda_backend = {
@@ -778,4 +830,10 @@ const ga_backend_ops ga_cuda_backend = {
     .gemm = ga_cuda_gemm,
     .fft = &ga_cuda_fft_ops,
     .solver = ga_cuda_solver,
+    .stream_begin_capture = cuda_stream_begin_capture,
+    .stream_end_capture = cuda_stream_end_capture,
+    .graph_launch = cuda_graph_launch,
+    .graph_upload = cuda_graph_upload,
+    .graph_destroy = cuda_graph_destroy,
+    .capture_allocs_need_launch = 1,
 };

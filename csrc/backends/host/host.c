@@ -928,6 +928,11 @@ const ga_backend_ops ga_host_backend = {
     .stream_synchronize = host_stream_synchronize,
     .stream_query = host_stream_query,
     .stream_wait_event = host_stream_wait_event,
+    .stream_begin_capture = host_stream_begin_capture,
+    .stream_end_capture = host_stream_end_capture,
+    .graph_launch = host_graph_launch,
+    .graph_upload = host_graph_upload,
+    .graph_destroy = host_graph_destroy,
 
     .event_create = host_event_create,
     .event_destroy = host_event_destroy,

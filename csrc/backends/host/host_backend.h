@@ -96,7 +96,8 @@ typedef enum host_task_kind {
     HOST_TASK_COPY,
     HOST_TASK_MEMSET,
     HOST_TASK_RECORD,
-    HOST_TASK_FREE
+    HOST_TASK_FREE,
+    HOST_TASK_GRAPH              /* one replay of a captured graph (host_graph.c) */
 } host_task_kind;
 
 typedef struct host_dep {
@@ -140,6 +141,7 @@ struct host_task {
                                     the task runs on it) */
             void *ptr;
         } free;
+        struct host_graph *graph;   /* retained by the task */
     } u;
 };
 
@@ -168,6 +170,22 @@ GA_INTERNAL ga_status host_stream_submit_peer(host_device *dev, host_stream *s, 
 GA_INTERNAL void host_stream_wait_seq(host_device *dev, host_stream *on, uint64_t seq);
 /* Run one task's work (on a worker, or inline). */
 GA_INTERNAL void host_task_run(host_device *dev, host_task *t);
+
+/* Graphs (host_graph.c): a capturing stream hands each task to
+ * host_capture_record instead of queueing it (which owns t afterwards);
+ * a replay is one HOST_TASK_GRAPH task running the recorded ones in order.
+ * host_stream_capture gives the capture slot of a created stream. */
+typedef struct host_capture host_capture;
+typedef struct host_graph host_graph;
+GA_INTERNAL host_capture **host_stream_capture(void *stream);
+GA_INTERNAL ga_status host_capture_record(host_capture *capture, host_task *t);
+GA_INTERNAL void host_graph_run(host_device *dev, host_graph *graph);
+GA_INTERNAL void host_graph_release(host_graph *graph);
+GA_INTERNAL ga_status host_stream_begin_capture(ga_device *gdev, void *stream, int mode);
+GA_INTERNAL ga_status host_stream_end_capture(ga_device *gdev, void *stream, void **graph);
+GA_INTERNAL ga_status host_graph_launch(ga_device *gdev, void *graph, void *stream);
+GA_INTERNAL ga_status host_graph_upload(ga_device *gdev, void *graph, void *stream);
+GA_INTERNAL ga_status host_graph_destroy(ga_device *gdev, void *graph);
 
 GA_INTERNAL ga_status host_streams_init_device(host_device *dev);
 GA_INTERNAL ga_status host_device_sync_all(host_device *dev);

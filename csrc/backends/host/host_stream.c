@@ -31,6 +31,7 @@ struct host_stream {
     host_task *head, *tail;
     uint64_t submitted, completed;
     host_stream *prev, *next;    /* dev->streams (created streams only) */
+    host_capture *capture;       /* while capturing: tasks are recorded (host_graph.c) */
 };
 
 struct host_event {
@@ -169,6 +170,9 @@ static void task_free(host_task *t)
         if (t->u.record.event)
             event_release(t->u.record.event);
         break;
+    case HOST_TASK_GRAPH:
+        host_graph_release(t->u.graph);
+        break;
     default:
         break;
     }
@@ -248,6 +252,9 @@ void host_task_run(host_device *dev, host_task *t)
     }
     case HOST_TASK_FREE:
         free_when_streams_pass(dev, t->u.free.stream, t->u.free.ptr);
+        break;
+    case HOST_TASK_GRAPH:
+        host_graph_run(dev, t->u.graph);
         break;
     case HOST_TASK_NOP:
         break;
@@ -375,10 +382,22 @@ static host_stream *stream_of(host_device *dev, void *native)
     return native ? (host_stream *)native : dev->null_stream;
 }
 
+host_capture **host_stream_capture(void *stream)
+{
+    return &((host_stream *)stream)->capture;
+}
+
 ga_status host_stream_submit(host_device *dev, host_stream *s, host_task *t, int inline_when_idle,
                              host_stream **on, uint64_t *seq)
 {
     s = stream_of(dev, s);
+    if (s->capture) {           /* only the capturing thread submits to it */
+        if (on)
+            *on = s;
+        if (seq)
+            *seq = 0;           /* nothing to wait for: recorded, not queued */
+        return host_capture_record(s->capture, t);
+    }
     pthread_mutex_lock(dev->lock);
     int r = submit_locked(dev, s, t, inline_when_idle, seq);
     pthread_mutex_unlock(dev->lock);
@@ -404,6 +423,11 @@ ga_status host_stream_submit(host_device *dev, host_stream *s, host_task *t, int
 ga_status host_stream_submit_peer(host_device *dev, host_stream *s, host_task *t, host_device *src)
 {
     s = stream_of(dev, s);
+    if (s->capture) {
+        host_task_discard(t);
+        return ga_error(GA_ERROR_UNSUPPORTED, "a copy between devices cannot be captured into a "
+                        "graph on the host backend");
+    }
     host_task *back = host_task_new(HOST_TASK_NOP);
     if (!back) {
         task_free(t);
