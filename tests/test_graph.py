@@ -196,5 +196,6 @@ def test_stream_dropped_while_capturing():
     with s:
         x * 2
     del s
-    gc.collect()
+    gc.collect()        # the keep list and the array made in it hold the stream: a cycle
+    cp.cuda.Device().synchronize()      # the capture ended with the stream
     np.testing.assert_array_equal((x * 2).get(), np.full(10, 2.0))

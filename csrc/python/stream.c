@@ -230,10 +230,28 @@ static PyObject *Stream_external(PyObject *cls, PyObject *args, PyObject *kwds)
     return (PyObject *)self;
 }
 
+/* A capturing stream's keep list holds the captured launches' arguments,
+ * which may hold the stream itself (an array allocated on it during the
+ * capture): the collector must see that cycle, or a stream dropped while
+ * capturing never ends its capture and the device refuses to synchronize. */
+static int Stream_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(STREAM(self)->capture_keep);
+    return 0;
+}
+
+static int Stream_clear(PyObject *self)
+{
+    Py_CLEAR(STREAM(self)->capture_keep);
+    return 0;
+}
+
 static void Stream_dealloc(PyObject *self)
 {
     PyTypeObject *tp = Py_TYPE(self);
     pyga_Stream *s = STREAM(self);
+    PyObject_GC_UnTrack(self);
     if (s->weakreflist)
         PyObject_ClearWeakRefs(self);
     if (s->stream)
@@ -450,6 +468,8 @@ static PyType_Slot Stream_slots[] = {
                 "Stream.null is the legacy default stream."},
     {Py_tp_new, Stream_new},
     {Py_tp_dealloc, Stream_dealloc},
+    {Py_tp_traverse, Stream_traverse},
+    {Py_tp_clear, Stream_clear},
     {Py_tp_repr, Stream_repr},
     {Py_tp_hash, Stream_hash},
     {Py_tp_richcompare, Stream_richcompare},
@@ -462,7 +482,7 @@ static PyType_Slot Stream_slots[] = {
 static PyType_Spec Stream_spec = {
     .name = "gpuarray.cuda.Stream",
     .basicsize = sizeof(pyga_Stream),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .slots = Stream_slots,
 };
 
