@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# scripts/install_optional.sh - install the Debian packages that gpuarray's
+# optional parts need, so that their tests and demo columns run instead of
+# skipping. `make test` and `make demo` never install system packages
+# themselves; .ci/run calls this before `make test`, and a user runs it once
+# as root (or with sudo) on Debian or Ubuntu:
+#
+#   sudo scripts/install_optional.sh            # every group
+#   sudo scripts/install_optional.sh vulkan     # only the named groups
+#
+# A group whose packages cannot be installed is reported and skipped: the
+# tests that need it then skip, naming the missing package.
+set -uo pipefail
+
+# Each group: the packages it installs and what they are for. Groups are
+# added here (one function each); the list of names at the bottom runs them.
+
+# (groups are filled in by the parts that need them)
+
+ALL_GROUPS=()
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install_optional: no apt-get here; install the packages named in README.md by hand" >&2
+    exit 0
+fi
+SUDO=()
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO=(sudo); else
+        echo "install_optional: needs root (or sudo) to install Debian packages" >&2; exit 1
+    fi
+fi
+
+groups=("$@")
+[ ${#groups[@]} -eq 0 ] && groups=("${ALL_GROUPS[@]}")
+[ ${#groups[@]} -eq 0 ] && exit 0
+
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq || echo "install_optional: apt-get update failed; trying the cached lists" >&2
+status=0
+for g in "${groups[@]}"; do
+    if ! declare -F "group_$g" >/dev/null; then
+        echo "install_optional: unknown group '$g' (known: ${ALL_GROUPS[*]})" >&2; status=2; continue
+    fi
+    read -r -a pkgs <<<"$("group_$g")"
+    echo "install_optional: $g: ${pkgs[*]}"
+    if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null; then
+        echo "install_optional: $g: could not install ${pkgs[*]}; its tests will skip" >&2
+    fi
+done
+exit $status
