@@ -16,9 +16,12 @@ pytestmark = pytest.mark.cuda
 
 @pytest.fixture
 def pool():
-    """The default pool, with no limit before and after the test."""
+    """The default pool, with no limit before and after the test, and no
+    garbage of earlier tests (arrays in reference cycles) left to be
+    collected during this one, which would change used_bytes under it."""
     p = cp.get_default_memory_pool()
     p.set_limit(size=0)
+    gc.collect()
     yield p
     p.set_limit(size=0)
 
