@@ -6,7 +6,9 @@
 # The same results are printed as the wgpu versions print, and the doubling
 # is timed on the same 16,776,960 floats (no 65535-block limit here: CUDA's
 # grid reaches 2**31 - 1 blocks in x; the size is WebGPU's, for comparison).
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -57,7 +59,11 @@ c = cp.asnumpy(c)
 print(f"result: add_last={c[999]}")
 print(f"result: add_sum={c.sum(dtype=np.float64)}")
 
-BIG_N = 65535 * 256
+# The second size: 16,776,960 floats, WebGPU's largest 1-D dispatch (65535
+# workgroups of 256), or EXAMPLE_BIG_N (the tests run a smaller one).
+BIG_N = int(os.environ.get("EXAMPLE_BIG_N", 65535 * 256))
+if not 1024 <= BIG_N <= 65535 * 256:
+    sys.exit(f"EXAMPLE_BIG_N={BIG_N}: must be 1024 .. 16776960")
 big = cp.arange(BIG_N, dtype=cp.float32)
 got = cp.asnumpy(double(big))
 print(f"result: big_n={BIG_N}")

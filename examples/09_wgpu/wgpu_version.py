@@ -17,6 +17,7 @@
 # software adapter and says so), and the doubling timed on 16,776,960 floats,
 # the most a 1-D dispatch reaches (65535 workgroups of 256).
 # Exit 77 (skipped) when wgpu is not installed or finds no adapter.
+import os
 import statistics
 import sys
 import time
@@ -54,7 +55,11 @@ fn matmul(@builtin(global_invocation_id) global_id: vec3<u32>) {
 """
 
 MAX_WORKGROUPS_1D = 65535            # WebGPU's default maxComputeWorkgroupsPerDimension
-BIG_N = MAX_WORKGROUPS_1D * 256      # 16,776,960 floats: the largest 1-D dispatch of 256
+# The second size: 16,776,960 floats, WebGPU's largest 1-D dispatch (65535
+# workgroups of 256), or EXAMPLE_BIG_N (the tests run a smaller one).
+BIG_N = int(os.environ.get("EXAMPLE_BIG_N", MAX_WORKGROUPS_1D * 256))
+if not 1024 <= BIG_N <= 65535 * 256:
+    sys.exit(f"EXAMPLE_BIG_N={BIG_N}: must be 1024 .. 16776960")
 
 # インスタンス作成 / アダプタ選択（GPU選択）
 try:
@@ -160,7 +165,7 @@ print(f"result: add_sum={c.sum(dtype=np.float64)}")
 # maxComputeWorkgroupsPerDimension = 65535.
 limit = adapter.limits.get("max-compute-workgroups-per-dimension", MAX_WORKGROUPS_1D)
 print(f"limit: a 1-D dispatch of workgroup_size 256 reaches {min(limit, MAX_WORKGROUPS_1D)} workgroups, "
-      f"n <= {BIG_N}")
+      f"n <= {MAX_WORKGROUPS_1D * 256}")
 big = np.arange(BIG_N, dtype=np.float32)
 big_out, dispatch = double(big)
 got = np.frombuffer(queue.read_buffer(big_out), dtype=np.float32)

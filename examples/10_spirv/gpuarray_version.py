@@ -2,7 +2,9 @@
 # idx < input.len()) as a CUDA C kernel through gpuarray, with CuPy's names,
 # beside the SPIR-V versions (wgpu_version.py, vulkan_version.c): the same
 # 1000 floats (last 1999, sum 1000000), then 16,776,960 floats, timed.
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -31,7 +33,11 @@ print(f"output[999] = {result[999]}")   # 1999.0
 print(f"result: out_last={result[999]}")
 print(f"result: out_sum={result.sum(dtype=np.float64)}")
 
-BIG_N = 65535 * 256
+# The second size: 16,776,960 floats, WebGPU's largest 1-D dispatch (65535
+# workgroups of 256), or EXAMPLE_BIG_N (the tests run a smaller one).
+BIG_N = int(os.environ.get("EXAMPLE_BIG_N", 65535 * 256))
+if not 1024 <= BIG_N <= 65535 * 256:
+    sys.exit(f"EXAMPLE_BIG_N={BIG_N}: must be 1024 .. 16776960")
 big = cp.arange(BIG_N, dtype=cp.float32)
 out = cp.empty_like(big)
 got = cp.asnumpy(run(big, out))

@@ -23,7 +23,20 @@
 #include <string.h>
 #include <time.h>
 
-#define BIG_N (65535u * 256u)
+/* The second size: 16,776,960 floats, WebGPU's largest 1-D dispatch (65535
+ * workgroups of 256), or EXAMPLE_BIG_N (the tests run a smaller one). */
+static unsigned big_n(void)
+{
+    const char *s = getenv("EXAMPLE_BIG_N");
+    long v = s ? strtol(s, NULL, 10) : 65535L * 256;
+    if (v < 1024 || v > 65535L * 256) {
+        fprintf(stderr, "EXAMPLE_BIG_N=%s: must be 1024 .. 16776960\n", s);
+        exit(2);
+    }
+    return (unsigned)v;
+}
+#define BIG_N big_n()
+
 
 #define CHECK(call)                                                                   \
     do {                                                                              \

@@ -17,7 +17,11 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SPV = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "wgpu", "shader.spv")
-BIG_N = 65535 * 256   # the largest 1-D dispatch of workgroups of 256
+# The second size: 16,776,960 floats, WebGPU's largest 1-D dispatch (65535
+# workgroups of 256), or EXAMPLE_BIG_N (the tests run a smaller one).
+BIG_N = int(os.environ.get("EXAMPLE_BIG_N", 65535 * 256))
+if not 1024 <= BIG_N <= 65535 * 256:
+    sys.exit(f"EXAMPLE_BIG_N={BIG_N}: must be 1024 .. 16776960")
 
 try:
     import wgpu
