@@ -9,7 +9,8 @@ Run by `make demo` with the venv's python:
 What is importable already is left alone (the GPU machine holds matplotlib,
 and gpu_check.sh puts the carried wheels of .whl/ on PYTHONPATH). What is
 missing is installed from the wheels in .whl/ when they hold it (no network
-needed: scripts/fetch_test_wheels.sh downloads them), else from PyPI. It
+needed: scripts/fetch_test_wheels.sh downloads them), else from PyPI, except
+where GPUARRAY_OFFLINE=1 (then nothing is downloaded). It
 never runs apt-get: the Debian packages (Vulkan loader, lavapipe, glslang)
 come from scripts/install_optional.sh. A package that cannot be installed is
 reported, and the demo's cells that need it say so; the exit status is 0
@@ -48,12 +49,13 @@ def main():
     if not todo:
         return 0
     reqs = [req for _, req in todo]
-    have_wheels = any(glob.glob(os.path.join(WHEELS, m.replace("-", "_") + "-*.whl")) for m, _ in todo)
-    if have_wheels:
-        # Offline: only what lies in .whl/ (with the dependencies found there).
+    # GPUARRAY_OFFLINE=1 (gpu_check.sh sets it on the machine without
+    # network): the carried wheels only, never PyPI.
+    offline = os.environ.get("GPUARRAY_OFFLINE") == "1"
+    if glob.glob(os.path.join(WHEELS, "*.whl")):
         pip(["--no-index", "--find-links", WHEELS] + reqs)
-    if missing():
-        # PyPI, briefly: an offline machine fails fast rather than hanging.
+    if missing() and not offline:
+        # PyPI, briefly: a machine without network fails fast rather than hanging.
         pip(["--timeout", "20", "--retries", "1"] + [req for _, req in missing()])
     importlib.invalidate_caches()
     for m, req in missing():

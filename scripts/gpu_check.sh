@@ -21,6 +21,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 export PYTHONUNBUFFERED=1
+export GPUARRAY_OFFLINE=1   # no network there: scripts/demo_deps.py downloads nothing
 export GPUARRAY_BACKEND=${GPUARRAY_BACKEND:-cuda}
 export PYTHON=${PYTHON:-python3}
 BUDGET=${GPU_CHECK_BUDGET:-585}
