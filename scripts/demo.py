@@ -398,7 +398,7 @@ def chart(cells, outdir):
         return None, f"matplotlib is not importable here ({type(e).__name__}: {e})"
 
     cuda_versions = VERSIONS[:4]    # examples 01-08 have no wgpu or Vulkan version
-    big_versions = ["C", "gpuarray"] + list(WGPU_VERSIONS)
+    big_versions = ["C", "gpuarray", "CuPy"] + list(WGPU_VERSIONS)
 
     def series(name, key, versions=cuda_versions):
         out = []
