@@ -22,6 +22,7 @@ set -uo pipefail
 # lavapipe (a Vulkan device on the CPU, for wgpu and Vulkan alike), glslang
 # (GLSL -> SPIR-V at build time) and spirv-tools (spirv-val checks it).
 group_wgpu() { echo libvulkan1 libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools; }
+group_vulkan() { group_wgpu; }   # the same packages, under the name the usage line above gives
 
 ALL_GROUPS=(wgpu)
 
