@@ -115,6 +115,43 @@ $(BUILD)/examples/%: examples/%/c_version.c $(LIB_SO) csrc/include/gpuarray.h
 	$(CC) -O2 $(CSTD) $(WARN) -Icsrc/include -o $@ $< -L$(BUILD) -lgpuarray \
 	    -Wl,-rpath,'$$ORIGIN/..' $(LIB_LDLIBS)
 
+# The wgpu and Vulkan versions of examples 09 and 10 (build/wgpu/): the
+# SPIR-V of examples/10_spirv/shader.comp (glslangValidator, Debian
+# glslang-tools), the plain-Vulkan program (vulkan.h and libvulkan.so, Debian
+# libvulkan-dev) and the wgpu-native C program (the headers and library of
+# the wgpu wheel, found through the venv's python). Each one that cannot be
+# built here says what is missing; one that was built elsewhere and carried
+# here (the GPU machine has no glslang and no vulkan.h) is kept as it is.
+WGPU_DIR  := $(BUILD)/wgpu
+WGPU_BINS := $(WGPU_DIR)/shader.spv $(WGPU_DIR)/vulkan_version $(WGPU_DIR)/wgpu_native
+WGPU_RES   = $(shell $(VPY) -c 'import os, wgpu; print(os.path.dirname(wgpu.__file__) + "/resources")' 2>/dev/null)
+keep_or_fail = if [ -f $@ ]; then echo "make: keeping the carried $@ ($(1))"; touch $@; \
+	       else echo "make: cannot build $@: $(1)"; exit 1; fi
+
+.PHONY: wgpu-examples
+wgpu-examples: $(WGPU_BINS)
+
+$(WGPU_DIR)/shader.spv: examples/10_spirv/shader.comp
+	@mkdir -p $(@D)
+	@if command -v glslangValidator >/dev/null; then \
+	    echo "glslangValidator -V --target-env vulkan1.2 -e main_cs --source-entrypoint main -o $@ $<"; \
+	    glslangValidator -V --target-env vulkan1.2 -e main_cs --source-entrypoint main -o $@ $<; \
+	else $(call keep_or_fail,no glslangValidator here: Debian package glslang-tools); fi
+
+$(WGPU_DIR)/vulkan_version: examples/10_spirv/vulkan_version.c
+	@mkdir -p $(@D)
+	@if printf '#include <vulkan/vulkan.h>\n' | $(CC) -E -x c - >/dev/null 2>&1; then \
+	    echo "$(CC) -O2 $(CSTD) $(WARN) -o $@ $< -lvulkan"; \
+	    $(CC) -O2 $(CSTD) $(WARN) -o $@ $< -lvulkan; \
+	else $(call keep_or_fail,no vulkan/vulkan.h here: Debian package libvulkan-dev); fi
+
+$(WGPU_DIR)/wgpu_native: examples/09_wgpu/wgpu_native.c | $(VENV_OK)
+	@mkdir -p $(@D)
+	@R='$(WGPU_RES)'; if [ -n "$$R" ] && [ -f "$$R/webgpu.h" ]; then \
+	    echo "$(CC) -O2 $(CSTD) $(WARN) -I$$R -o $@ $< -L$$R -l:libwgpu_native-release.so -Wl,-rpath,$$R"; \
+	    $(CC) -O2 $(CSTD) $(WARN) -I"$$R" -o $@ $< -L"$$R" -l:libwgpu_native-release.so -Wl,-rpath,"$$R"; \
+	else $(call keep_or_fail,wgpu is not importable by $(VPY): PyPI package wgpu); fi
+
 # Plain C on the CUDA driver API + NVRTC, for the benchmarks only: needs the
 # toolkit's headers (the GPU machine has them); links the driver's stub, the
 # real libcuda.so.1 is found at run time.
@@ -148,6 +185,8 @@ test: build
 # A C version that fails to build shows as such in the demo's table.
 demo: build
 	@$(MAKE) --no-print-directory -k $(EXAMPLE_BINS) || echo "demo: building some C examples failed (see above)"
+	@$(VPY) scripts/demo_deps.py || echo "demo: installing the demo's Python packages failed (see above)"
+	@$(MAKE) --no-print-directory -k wgpu-examples || echo "demo: building some wgpu/Vulkan versions failed (see above)"
 	@$(VPY) scripts/demo.py
 
 # ------------------------------------------------------------------ bench

@@ -15,6 +15,10 @@ PYVER=${1:-3.12}
 # packaging and urllib3.
 PACKAGES=(dask==2026.8.0 distributed==2026.8.0 partd==1.4.2 locket==1.0.0 tornado==6.6.1
           tblib==3.2.2 zict==3.0.0 array-api-strict==2.6.1 array-api-compat==1.16.0)
+# examples/09_wgpu and 10_spirv (make demo, tests/test_examples.py): wgpu-py
+# with wgpu-native inside, pinned as scripts/demo_deps.py pins it, and what it
+# needs that the GPU machine lacks (it has numpy and matplotlib).
+PACKAGES+=(wgpu==0.32.0 cffi==2.1.1 pycparser==3.12 rendercanvas==2.7.2)
 mkdir -p .whl
 grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo '/.whl/' >> .git/info/exclude
 platforms=()

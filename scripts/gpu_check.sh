@@ -10,7 +10,8 @@
 #   GPU_STAGES=bench:fuse bash scripts/gpu_check.sh   (benchmarks/bench_fuse.py alone)
 #
 # With OUT set (the device tool sets it), the full logs go there too:
-# summary.txt build.log test.log demo.log bench.log bench.md junit.xml.
+# summary.txt, bench.md, the demo's demo_table.md and demo_timings.png, and
+# logs.tar.gz (build.log test.log demo.log bench.log junit.xml).
 # Exit status: 0 when every stage passed, 1 otherwise.
 #
 # Budget: the device tool allows 600 s per call; the stages share
@@ -21,6 +22,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 export PYTHONUNBUFFERED=1
+export GPUARRAY_OFFLINE=1   # no network there: scripts/demo_deps.py downloads nothing
 export GPUARRAY_BACKEND=${GPUARRAY_BACKEND:-cuda}
 export PYTHON=${PYTHON:-python3}
 BUDGET=${GPU_CHECK_BUDGET:-585}
@@ -216,6 +218,12 @@ done
         fi
     fi
 } 2>&1 | tee -a "$SUMMARY"
+
+# At most 8 files come back from the device tool's $OUT: the logs travel as
+# one archive beside summary.txt, bench.md and the demo's table and chart.
+if [ -n "${OUT:-}" ] && compgen -G "$OUT/*.log" >/dev/null; then
+    (cd "$OUT" && tar czf logs.tar.gz ./*.log $(ls junit.xml 2>/dev/null) && rm -f ./*.log junit.xml)
+fi
 
 for s in "${STAGES[@]}"; do
     case ${RESULT[$s]} in ok*) ;; *) exit 1 ;; esac

@@ -17,7 +17,14 @@ set -uo pipefail
 
 # (groups are filled in by the parts that need them)
 
-ALL_GROUPS=()
+# wgpu and Vulkan (examples/09_wgpu, examples/10_spirv): the Vulkan loader and
+# its headers (the plain-Vulkan C program), Mesa's software Vulkan driver
+# lavapipe (a Vulkan device on the CPU, for wgpu and Vulkan alike), glslang
+# (GLSL -> SPIR-V at build time) and spirv-tools (spirv-val checks it).
+group_wgpu() { echo libvulkan1 libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools; }
+group_vulkan() { group_wgpu; }   # the same packages, under the name the usage line above gives
+
+ALL_GROUPS=(wgpu)
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "install_optional: no apt-get here; install the packages named in README.md by hand" >&2

@@ -21,7 +21,8 @@ NAMES = sorted(d for d in os.listdir(EXAMPLES) if re.match(r"\d\d_", d))
 PTX_EXAMPLES = {"07_ptx", "08_inline_ptx"}
 #: cupy_version.py is gpuarray_version.py with `import cupy as cp` (and its
 #: own opening comment) in these; the others differ for a reason they state.
-SAME_AS_CUPY = ["02_memory", "03_saxpy", "04_streams", "05_event_timing", "06_transfer_cost"]
+SAME_AS_CUPY = ["02_memory", "03_saxpy", "04_streams", "05_event_timing", "06_transfer_cost",
+                "09_wgpu", "10_spirv"]
 
 _CONFIG = gpuarray._core.config()
 BACKEND = _CONFIG["backend"] if _CONFIG["available"] else None
@@ -61,6 +62,16 @@ def _expected(name):
     if name == "08_inline_ptx":
         data = (np.arange(1000000) % 1000).astype(np.float32) * 2
         return {"data999": data[999], "data_sum": data.sum(dtype=np.float64)}
+    if name in ("09_wgpu", "10_spirv"):
+        x, big = np.arange(1000, dtype=np.float32), np.arange(BIG_N, dtype=np.float32)
+        f = (lambda v: v * np.float32(2)) if name == "09_wgpu" else (lambda v: v * np.float32(2) + np.float32(1))
+        key = "double" if name == "09_wgpu" else "out"
+        out = {f"{key}_last": f(x)[-1], f"{key}_sum": f(x).sum(dtype=np.float64),
+               "big_n": big.size, "big_last": f(big)[-1], "big_mismatches": 0}
+        if name == "09_wgpu":
+            c = x + np.float32(2) * x
+            out.update(add_last=c[-1], add_sum=c.sum(dtype=np.float64))
+        return out
     return {}
 
 
@@ -75,9 +86,14 @@ def _same(a, b):
         return str(a) == str(b)
 
 
+#: The second size of examples 09 and 10 (16,776,960 floats in the demo):
+#: smaller here, so that their six versions stay fast on a CPU.
+BIG_N = 1024 * 256
+
+
 def _run(cmd):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (ROOT, os.environ.get("PYTHONPATH")) if p))
+        p for p in (ROOT, os.environ.get("PYTHONPATH")) if p), EXAMPLE_BIG_N=str(BIG_N))
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
     return r.returncode, r.stdout + r.stderr
 
@@ -104,7 +120,7 @@ def c_programs(tmp_path_factory):
 
 def test_every_example_has_a_c_and_a_gpuarray_version():
     assert NAMES == ["01_device_info", "02_memory", "03_saxpy", "04_streams", "05_event_timing",
-                     "06_transfer_cost", "07_ptx", "08_inline_ptx"]
+                     "06_transfer_cost", "07_ptx", "08_inline_ptx", "09_wgpu", "10_spirv"]
     for name in NAMES:
         for f in ("c_version.c", "gpuarray_version.py"):
             assert os.path.exists(os.path.join(EXAMPLES, name, f)), (name, f)
@@ -161,3 +177,108 @@ def test_c_and_gpuarray_versions_agree(name, c_programs):
         assert _same(c[key], py[key]), f"{name}: {key}: C says {c[key]}, gpuarray says {py[key]}"
     if name == "01_device_info":
         assert int(c["count"]) >= 1 and c["name"]
+
+
+# --------------------------------------------------- the wgpu and Vulkan versions
+# examples/09_wgpu and 10_spirv also run through wgpu-py, wgpu-native's C API
+# and plain Vulkan. Each test skips, naming the package, where wgpu (PyPI),
+# a Vulkan or OpenGL driver (Debian mesa-vulkan-drivers, libvulkan1),
+# glslangValidator (Debian glslang-tools) or vulkan.h (Debian libvulkan-dev)
+# is missing; scripts/install_optional.sh (group wgpu) installs the Debian ones.
+
+def _needs_wgpu():
+    try:
+        import wgpu
+    except ImportError:
+        pytest.skip("wgpu is not installed (PyPI package wgpu==0.32.0; `make demo` installs it)")
+    return wgpu
+
+
+@pytest.fixture(scope="module")
+def spirv_module(tmp_path_factory):
+    """examples/10_spirv/shader.comp compiled to SPIR-V as the Makefile does."""
+    glslang = shutil.which("glslangValidator")
+    if glslang is None:
+        pytest.skip("glslangValidator is not installed (Debian package glslang-tools)")
+    spv = str(tmp_path_factory.mktemp("spirv") / "shader.spv")
+    rc, log = _run([glslang, "-V", "--target-env", "vulkan1.2", "-e", "main_cs", "--source-entrypoint", "main",
+                    "-o", spv, os.path.join(EXAMPLES, "10_spirv", "shader.comp")])
+    assert rc == 0, log
+    return spv
+
+
+def test_spirv_module_is_valid_for_vulkan_1_2(spirv_module):
+    val = shutil.which("spirv-val")
+    if val is None:
+        pytest.skip("spirv-val is not installed (Debian package spirv-tools)")
+    rc, log = _run([val, "--target-env", "vulkan1.2", spirv_module])
+    assert rc == 0, log
+
+
+def _compile(tmp_path, src, name, flags):
+    cc = os.environ.get("CC", "cc")
+    if shutil.which(cc) is None:
+        pytest.skip(f"no C compiler ({cc})")
+    exe = str(tmp_path / name)
+    rc, log = _run([cc, "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
+                    "-o", exe, src] + flags)
+    assert rc == 0, log
+    return exe
+
+
+def _check_version(name, cmd):
+    rc, out = _run(cmd)
+    skipped = re.search(r"^skipped:\s*(.*)$", out, re.M)
+    if rc == 77 and skipped:
+        pytest.skip(skipped.group(1))
+    assert rc == 0, f"{' '.join(cmd)} exited with {rc}:\n{out}"
+    results = _results(out)
+    for key, value in _expected(name).items():
+        assert key in results and _same(results[key], value), \
+            f"{name}: {key}={results.get(key)}, expected {value}:\n{out}"
+    assert re.search(r"^(adapter|device): .+ \(type \w+", out, re.M), out   # says what it ran on
+
+
+@pytest.mark.parametrize("name", ["09_wgpu", "10_spirv"])
+def test_wgpu_py_version(name, request):
+    _needs_wgpu()
+    cmd = [sys.executable, os.path.join(EXAMPLES, name, "wgpu_version.py")]
+    if name == "10_spirv":
+        cmd.append(request.getfixturevalue("spirv_module"))
+    _check_version(name, cmd)
+
+
+@pytest.mark.parametrize("name", ["09_wgpu", "10_spirv"])
+def test_wgpu_native_c_version(name, tmp_path, request):
+    wgpu = _needs_wgpu()
+    res = os.path.join(os.path.dirname(wgpu.__file__), "resources")
+    if not os.path.exists(os.path.join(res, "webgpu.h")):
+        pytest.skip(f"the wgpu wheel at {res} ships no webgpu.h (PyPI package wgpu==0.32.0 does)")
+    exe = _compile(tmp_path, os.path.join(EXAMPLES, "09_wgpu", "wgpu_native.c"), "wgpu_native",
+                   ["-I" + res, "-L" + res, "-l:libwgpu_native-release.so", "-Wl,-rpath," + res])
+    cmd = [exe] if name == "09_wgpu" else [exe, "--spirv", request.getfixturevalue("spirv_module")]
+    _check_version(name, cmd)
+
+
+def test_vulkan_c_version(tmp_path, spirv_module):
+    cc = os.environ.get("CC", "cc")
+    r = subprocess.run([cc, "-E", "-x", "c", "-"], input="#include <vulkan/vulkan.h>\n", capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        pytest.skip("vulkan/vulkan.h is not installed (Debian package libvulkan-dev)")
+    exe = _compile(tmp_path, os.path.join(EXAMPLES, "10_spirv", "vulkan_version.c"), "vulkan_version",
+                   ["-lvulkan"])
+    _check_version("10_spirv", [exe, spirv_module])
+
+
+def test_wgpu_version_says_what_is_missing_without_an_adapter(tmp_path):
+    """With no Vulkan or OpenGL driver to be found, wgpu_version.py exits 77
+    and names the Debian packages, rather than failing."""
+    _needs_wgpu()
+    empty = tmp_path / "icd.json"
+    env = dict(os.environ, VK_ICD_FILENAMES=str(empty), VK_DRIVER_FILES=str(empty),
+               WGPU_BACKEND_TYPE="Vulkan")
+    r = subprocess.run([sys.executable, os.path.join(EXAMPLES, "09_wgpu", "wgpu_version.py")],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 77, r.stdout + r.stderr
+    assert "mesa-vulkan-drivers" in r.stdout
