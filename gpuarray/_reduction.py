@@ -437,8 +437,8 @@ class _RunPlan:
             return out
         k, grid, block, tail = self.first
         if self.single:
-            partial = _empty((self.partial_bytes,), numpy.uint8)
-            k(grid, block, tuple(arrays) + sargs + (out, partial, _counters(self.P)) + tail)
+            partial, counters = _scratch(self.P, self.partial_bytes)
+            k(grid, block, tuple(arrays) + sargs + (out, partial, counters) + tail)
             return out
         if self.second is None:
             k(grid, block, tuple(arrays) + sargs + (out, None) + tail)
@@ -450,27 +450,40 @@ class _RunPlan:
         return out
 
 
-#: The single-launch form's counters: {(device, stream handle): uint32
-#: device array}, all zero between launches (the last block resets its own).
-_counter_buffers = {}
+#: The single-launch form's scratch: {(device, stream handle): (partials
+#: bytes, uint32 counters)} device arrays; the counters are all zero between
+#: launches (the last block resets its own). At most _MAX_SCRATCH streams
+#: keep a pair (each buffer holds its stream alive): the oldest is dropped,
+#: its buffers freed in order on their own stream.
+_scratch_buffers = {}
+_MAX_SCRATCH = 8
 
 
-def _counters(P):
-    """A device array of at least P zero counters for a single-launch
-    reduction on the current stream. Launches on one stream run in order,
-    so one buffer per stream suffices; a capture gets a buffer of its own,
-    zeroed by a memset inside the graph, so that replays on any stream never
-    share counters with eager work."""
+def _scratch(P, partial_bytes):
+    """(partials of at least partial_bytes, at least P zero counters) for a
+    single-launch reduction on the current stream. Launches on one stream
+    run in order, so one pair per stream suffices and no launch allocates;
+    a capture gets a pair of its own (the counters zeroed by a memset inside
+    the graph), so that replays on any stream share nothing with eager
+    work."""
     stream = _core.get_current_stream()
     if stream.is_capturing():
-        return _core.zeros((P,), numpy.uint32)
+        return _empty((partial_bytes,), numpy.uint8), _core.zeros((P,), numpy.uint32)
     key = (_core._kernel_current_device(), stream.ptr)
-    c = _counter_buffers.get(key)
-    if c is None or c.size < P:
-        # freeing a smaller one is ordered on its stream like any buffer
-        c = _core.zeros((_b.max(P, 1024),), numpy.uint32)
-        _counter_buffers[key] = c
-    return c
+    pair = _scratch_buffers.get(key)
+    if pair is None or pair[0].size < partial_bytes or pair[1].size < P:
+        # a smaller pair is freed in order on its stream, like any buffer
+        partial = _empty((_b.max(partial_bytes, 1 << 16),), numpy.uint8)
+        counters = _core.zeros((_b.max(P, 1024),), numpy.uint32)
+        if pair is not None:
+            if pair[0].size >= partial_bytes:
+                partial = pair[0]
+            if pair[1].size >= P:
+                counters = pair[1]
+        elif len(_scratch_buffers) >= _MAX_SCRATCH:
+            del _scratch_buffers[next(iter(_scratch_buffers))]
+        pair = _scratch_buffers[key] = (partial, counters)
+    return pair
 
 
 _occupancy_cache = {}

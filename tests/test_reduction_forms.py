@@ -100,7 +100,7 @@ def test_repeated_launches_reset_the_counters(rng, form):
         h = rng.standard_normal(70001).astype(np.float32) + k
         d.set(h)
         _close(d.sum(), h.sum(), 70001)
-    for counters in _reduction._counter_buffers.values():
+    for _, counters in _reduction._scratch_buffers.values():
         assert not counters.get().any()
 
 
@@ -145,3 +145,15 @@ def test_captured_graph_replays_beside_eager_work(rng, form):
 def test_unknown_form_is_named():
     with pytest.raises(ValueError, match="unknown part 'fast'"):
         _reduction.Form('single+fast')
+
+
+def test_scratch_is_kept_for_a_few_streams_only(rng, form):
+    h = rng.standard_normal(70001).astype(np.float32)
+    d = cp.asarray(h)
+    for _ in range(_reduction._MAX_SCRATCH + 3):
+        s = cp.cuda.Stream(non_blocking=True)
+        with s:
+            r = d.sum()
+        s.synchronize()
+        _close(r, h.sum(), 70001)
+    assert len(_reduction._scratch_buffers) <= _reduction._MAX_SCRATCH
