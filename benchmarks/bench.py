@@ -86,6 +86,8 @@ ROWS = [
     ("dtod_256mb", "device-to-device copy 256 MB (read+write)", "GB/s", ("c", ">=", 0.95)),
     ("compile_first", "compile saxpy, first in process", "ms", ("c", "<=", 1.1)),
     ("compile_next", "compile a new source, compiler warm", "ms", ("c", "<=", 1.1)),
+    ("compile_next_load", "compile a new source and load it, compiler warm", "ms",
+     ("c", "<=", 1.1)),
     ("compile_mem", "same kernel again, in-memory cache", "ms", ("abs", "<=", 0.02)),
     ("compile_disk", "same kernel, new process, disk cache", "ms", ("abs", "<=", 1.0)),
     ("module_load", "load the compiled module", "ms", None),
@@ -153,8 +155,8 @@ class Api:
         return per_op_us(body, LAUNCHES, self.sync)
 
 
-def measure_common(api, np):
-    """The measurements every array framework shares (gpuarray, CuPy)."""
+def measure_launches(api, np):
+    """The launch rows (LAUNCH_KEYS)."""
     sync = api.sync
     n = SAXPY_SMALL_N
     grid, block = ((n + 255) // 256,), (256,)
@@ -183,6 +185,12 @@ def measure_common(api, np):
                 sync()
         emit("launch_sync", per_op_us(body, ROUND_TRIPS, sync, 5), "us")
     guarded("launch_sync", launch_sync)
+
+
+def measure_common(api, np):
+    """The measurements every array framework shares (gpuarray, CuPy)."""
+    sync = api.sync
+    measure_launches(api, np)
 
     def add_tiny():
         x = api.asarray(np.random.rand(16).astype(np.float32))
@@ -268,8 +276,7 @@ def event_ms_with(Event, elapsed, sync):
     return event_ms
 
 
-def worker_gpuarray():
-    import numpy as np
+def gpuarray_api():
     import gpuarray as ga
     cuda = ga.cuda
     api = Api()
@@ -295,8 +302,48 @@ def worker_gpuarray():
     api.empty_pinned = ga.empty_pinned
     api.full = lambda n, v, dt: ga.full((n,), v, dtype=dt)
     api.event_ms = event_ms_with(cuda.Event, cuda.get_elapsed_time, api.sync)
-    measure_common(api, np)
+    return api
+
+
+def worker_gpuarray():
+    import numpy as np
+    measure_common(gpuarray_api(), np)
     compile_pair("gpuarray")
+
+
+def launch_worker_gpuarray():
+    import numpy as np
+    measure_launches(gpuarray_api(), np)
+
+
+#: The launch rows, measured again after the workers in LAUNCH_ROUNDS
+#: alternating rounds (C, gpuarray, C, gpuarray, ...: bench_launch.py's
+#: method), whose medians the table gives: one process of each measured
+#: once differs by more than the launch cost itself (1.42x in one run
+#: where alternating rounds gave 1.05x).
+LAUNCH_KEYS = ("launch_empty", "launch_saxpy", "launch_saxpy_np", "launch_sync")
+LAUNCH_ROUNDS = int(os.environ.get("BENCH_LAUNCH_ROUNDS", "5"))
+
+
+def alternate_launches(c_bin, rounds, deadline):
+    """{'c': {key: [per round]}, 'gpuarray': {...}} from rounds of the C
+    binary's --launch-only and gpuarray's --launch-worker, alternating, as
+    far as the deadline allows."""
+    runs = {"c": {}, "gpuarray": {}}
+    cmds = {"c": [c_bin, "--launch-only"],
+            "gpuarray": [sys.executable, os.path.abspath(__file__), "--launch-worker"]}
+    for r in range(rounds):
+        for fw in ("c", "gpuarray") if r % 2 == 0 else ("gpuarray", "c"):
+            limit = int(deadline - time.perf_counter())
+            if limit < 5:
+                return runs
+            vals, _, _, reason = run_proc(cmds[fw], min(limit, 60), COLUMNS[fw])
+            if reason:
+                return runs
+            for k in LAUNCH_KEYS:
+                if k in vals:
+                    runs[fw].setdefault(k, []).append(vals[k])
+    return runs
 
 
 def worker_cupy():
@@ -445,6 +492,10 @@ def compile_worker(fw, phase):
             else:
                 k.num_regs  # noqa: B018 - forces compile and load
             return k
+
+        def compile_only(src):
+            # NVRTC and the caches, no module load: what C's compile_next times
+            return m.RawKernel(src, "saxpy").cubin
     else:
         import cupy as m
         m.empty(1)
@@ -454,18 +505,25 @@ def compile_worker(fw, phase):
             k = m.RawKernel(src, "saxpy")
             k.compile()
             return k
+        compile_only = build        # CuPy's compile() loads too: its row says so
 
-    def timed(src):
+    def timed(src, fn=None):
         t0 = time.perf_counter()
-        build(src)
+        (fn or build)(src)
         return (time.perf_counter() - t0) * 1e3
 
     if phase == "disk":
         emit("compile_disk", timed(SOURCE), "ms")
         return
     emit("compile_first", timed(SOURCE), "ms")
+    # compile_next: like C's row, compile only (gpuarray; CuPy's includes its
+    # load); compile_next_load: compile, load and find the kernel, as C's
     emit("compile_next", median(
-        [timed(f"// fresh source {i} {time.time_ns()}\n" + SOURCE) for i in range(5)]), "ms")
+        [timed(f"// fresh source {i} {time.time_ns()}\n" + SOURCE, compile_only)
+         for i in range(5)]), "ms")
+    emit("compile_next_load", median(
+        [timed(f"// fresh loaded source {i} {time.time_ns()}\n" + SOURCE) for i in range(5)]),
+        "ms")
     emit("compile_mem", median([timed(SOURCE) for _ in range(20)]), "ms")
 
 
@@ -624,6 +682,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--worker", choices=["gpuarray", "cupy", "torch"])
     ap.add_argument("--compile-worker", nargs=2, metavar=("FW", "PHASE"))
+    ap.add_argument("--launch-worker", action="store_true",
+                    help="gpuarray's launch rows only (the alternating rounds)")
     ap.add_argument("--only", default=",".join(FRAMEWORKS),
                     help="comma-separated subset of " + ",".join(FRAMEWORKS))
     ap.add_argument("--timeout", type=int, default=120, help="seconds per framework at most")
@@ -637,6 +697,9 @@ def main():
         return 0
     if args.compile_worker:
         compile_worker(*args.compile_worker)
+        return 0
+    if args.launch_worker:
+        launch_worker_gpuarray()
         return 0
 
     frameworks = [f for f in args.only.split(",") if f in FRAMEWORKS]
@@ -699,6 +762,20 @@ def main():
             notes.append(f"{COLUMNS[fw]}: not measured: {reason}")
         for k, v in sorted(vals.items()):
             print(f"   {k} = {v:.4g}")
+
+    if available.get("c") and available.get("gpuarray") and LAUNCH_ROUNDS > 0:
+        print(f"== launch rows, {LAUNCH_ROUNDS} alternating rounds of C and gpuarray", flush=True)
+        runs = alternate_launches(c_bin, LAUNCH_ROUNDS, t_start + args.budget - 25)
+        for k in LAUNCH_KEYS:
+            cs, gs = runs["c"].get(k, []), runs["gpuarray"].get(k, [])
+            if not cs or not gs:
+                continue
+            results["c"][k], results["gpuarray"][k] = median(cs), median(gs)
+            line = (f"{k}: medians of {len(cs)} alternating rounds, C {median(cs):.3f} us "
+                    f"({min(cs):.3f}..{max(cs):.3f}), gpuarray {median(gs):.3f} us "
+                    f"({min(gs):.3f}..{max(gs):.3f}), {median(gs) / median(cs):.2f}x")
+            print(f"   {line}")
+            notes.append(line)
 
     print("== import times", flush=True)
     imports = import_times(frameworks, available,

@@ -49,6 +49,55 @@ BLOCK_MAX = 256
 #: vectors, into at most BLOCKS_PER_SM blocks per multiprocessor.
 SPLIT_VECTORS = int(os.environ.get('GPUARRAY_REDUCE_SPLIT_VECTORS', '8'))
 BLOCKS_PER_SM = int(os.environ.get('GPUARRAY_REDUCE_BLOCKS_PER_SM', '16'))
+#: The most threads of the one-block form's block (its tree's shared
+#: memory is sized for it).
+ONE_BLOCK_THREADS = 1024
+
+
+class Form:
+    """How an inner reduction of few outputs is laid out (issue 16's
+    forms, compared on the GPU by ``benchmarks/bench_sweep.py --forms``).
+    A form's name is its parts joined by '+'; 'two_pass' is none of them:
+
+    - ``single``: one launch at every size: each block writes its partial
+      result, and the last block of an output to finish (a per-output
+      counter, atomically incremented after a fence) combines them, writes
+      the result and resets the counter. The counters live in one small
+      buffer per (device, stream), zeroed once (launches on one stream run
+      in order); a capture gets its own buffer, zeroed inside the graph.
+    - ``wave``: the grid is one wave (multiprocessors x resident blocks
+      per multiprocessor, from the kernel's registers and shared memory)
+      whatever M is, each thread striding over at least one vector, instead
+      of a grid sized from M / SPLIT_VECTORS capped at BLOCKS_PER_SM blocks
+      per multiprocessor.
+    - ``block<N>`` (e.g. ``block65536``): a lone output of at most N
+      elements is reduced by one block of up to ONE_BLOCK_THREADS threads
+      (no partial results at all).
+    """
+
+    __slots__ = ('name', 'single', 'wave', 'one_block_max')
+
+    def __init__(self, name):
+        self.name = name
+        self.single = self.wave = False
+        self.one_block_max = 0
+        for part in name.split('+'):
+            if part == 'two_pass':
+                continue
+            if part == 'single':
+                self.single = True
+            elif part == 'wave':
+                self.wave = True
+            elif part.startswith('block') and part[5:].isdigit():
+                self.one_block_max = int(part[5:])
+            else:
+                raise ValueError("GPUARRAY_REDUCE_FORM: unknown part {!r} in {!r} (parts: "
+                                 "two_pass, single, wave, block<N>, joined by '+')".format(
+                                     part, name))
+
+
+#: The current form (GPUARRAY_REDUCE_FORM, read once; select_form changes it).
+FORM = Form(os.environ.get('GPUARRAY_REDUCE_FORM', 'two_pass'))
 
 try:
     from numpy.lib.array_utils import normalize_axis_tuple as _normalize_axis_tuple
@@ -175,9 +224,13 @@ def _indent(lines, n):
     return '\n'.join(pad + s for s in lines)
 
 
-def _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second):
+def _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second, single=False,
+            block_max=BLOCK_MAX):
     """Source of one reduction kernel. `second`: the launch over partial
-    results (the input is the accumulator type, the map the identity)."""
+    results (the input is the accumulator type, the map the identity).
+    `single`: the inner kernel's single-launch form (the last block
+    combines the partials; one more parameter, the per-output counters).
+    `block_max`: the most threads a block of it has."""
     if second:
         inputs = [_Input.__new__(_Input)]
         inputs[0].arr_ct = red.acc
@@ -196,6 +249,8 @@ def _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second):
     params = ''.join('const void* ga_in{}, '.format(k) for k in range(len(inputs)))
     params += ''.join(p + ', ' for p in red.params)
     params += 'void* ga_out, void* ga_partial, '
+    if single:
+        params += 'void* ga_counters, '
     nin = len(inputs)
     index_params = ''.join(', {} ga_kd{}'.format(idx, d) for d in range(1, ndk))
     index_params += ''.join(', long long ga_ks{}_{}'.format(k, d) for k in range(nin) for d in range(ndk))
@@ -314,10 +369,14 @@ def _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second):
         ] + ['    ' + s for s in scalar] + ['}']
     else:
         accumulate = scalar
+    last_block = ''
+    if single:
+        last_block = '\n' + _ew.fill('reduction.cuh', 'last_block', acc=acc, idx=idx,
+                                      finish=_indent(finish, 20)).rstrip('\n')
     return _ew.fill('reduction.cuh', 'inner', name=kname, params=params, idx=idx,
-                    index_params=index_params, block_max=BLOCK_MAX, acc=acc,
+                    index_params=index_params, block_max=block_max, acc=acc,
                     kept_index=_indent(kept, 8), accumulate=_indent(accumulate, 8),
-                    finish=_indent(finish, 16)), kname, head, needs_complex
+                    finish=_indent(finish, 16), last_block=last_block), kname, head, needs_complex
 
 
 _CT_SIZES = {'bool': 1, 'signed char': 1, 'unsigned char': 1, 'short': 2, 'unsigned short': 2,
@@ -337,13 +396,17 @@ def argpair_size(ct):
     return _ceil_div(off + 8, align) * align
 
 
-def _kernel(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second):
+def _kernel(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second, single=False,
+            block_max=BLOCK_MAX):
     key = ('red', red.key(), tuple((i.arr_ct, i.var_ct, i.name) for i in inputs), out_ct, mode,
            ndk, ndr, idx, vec, second)
+    if single or block_max != BLOCK_MAX:
+        key += (single, block_max)
     k = _ew._kernels.get(key)
     if k is None:
         def build():
-            body, kname, head, _ = _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second)
+            body, kname, head, _ = _source(red, inputs, out_ct, mode, ndk, ndr, idx, vec, second,
+                                           single, block_max)
             return head + body, kname
         k = _ew.get_kernel(key, build, red.options)
     return k
@@ -367,12 +430,16 @@ class _RunPlan:
     strides, axes): one kernel, or a first pass into partial results and a
     second pass over them."""
 
-    __slots__ = ('P', 'first', 'second', 'partial_bytes')
+    __slots__ = ('P', 'first', 'second', 'partial_bytes', 'single')
 
     def launch(self, arrays, sargs, out):
         if self.P == 0:
             return out
         k, grid, block, tail = self.first
+        if self.single:
+            partial, counters = _scratch(self.P, self.partial_bytes)
+            k(grid, block, tuple(arrays) + sargs + (out, partial, counters) + tail)
+            return out
         if self.second is None:
             k(grid, block, tuple(arrays) + sargs + (out, None) + tail)
             return out
@@ -383,13 +450,84 @@ class _RunPlan:
         return out
 
 
+#: The single-launch form's scratch: {(device, stream handle): (partials
+#: bytes, uint32 counters)} device arrays; the counters are all zero between
+#: launches (the last block resets its own). At most _MAX_SCRATCH streams
+#: keep a pair (each buffer holds its stream alive): the oldest is dropped,
+#: its buffers freed in order on their own stream.
+_scratch_buffers = {}
+_MAX_SCRATCH = 8
+
+
+def _scratch(P, partial_bytes):
+    """(partials of at least partial_bytes, at least P zero counters) for a
+    single-launch reduction on the current stream. Launches on one stream
+    run in order, so one pair per stream suffices and no launch allocates;
+    a capture gets a pair of its own (the counters zeroed by a memset inside
+    the graph), so that replays on any stream share nothing with eager
+    work."""
+    stream = _core.get_current_stream()
+    if stream.is_capturing():
+        return _empty((partial_bytes,), numpy.uint8), _core.zeros((P,), numpy.uint32)
+    key = (_core._kernel_current_device(), stream.ptr)
+    pair = _scratch_buffers.get(key)
+    if pair is None or pair[0].size < partial_bytes or pair[1].size < P:
+        # a smaller pair is freed in order on its stream, like any buffer
+        partial = _empty((_b.max(partial_bytes, 1 << 16),), numpy.uint8)
+        counters = _core.zeros((_b.max(P, 1024),), numpy.uint32)
+        if pair is not None:
+            if pair[0].size >= partial_bytes:
+                partial = pair[0]
+            if pair[1].size >= P:
+                counters = pair[1]
+        elif len(_scratch_buffers) >= _MAX_SCRATCH:
+            del _scratch_buffers[next(iter(_scratch_buffers))]
+        pair = _scratch_buffers[key] = (partial, counters)
+    return pair
+
+
+_occupancy_cache = {}
+
+
+def _resident_blocks(kernel, block, host):
+    """Blocks of `kernel` (of `block` threads) resident on one
+    multiprocessor at once, from its registers and static shared memory
+    and the device's limits (cuOccupancyMaxActiveBlocksPerMultiprocessor's
+    arithmetic, with the register allocation unit of 256 per warp)."""
+    if host:
+        return 1
+    dev = _core._kernel_current_device()
+    key = (id(kernel), block, dev)
+    r = _occupancy_cache.get(key)
+    if r is not None:
+        return r
+    try:
+        from gpuarray import cuda
+        att = cuda.Device(dev).attributes
+        regs = int(kernel.attributes['num_regs'])
+        smem = int(kernel.attributes['shared_size_bytes'])
+        warps = _ceil_div(block, 32)
+        by_threads = int(att['MaxThreadsPerMultiProcessor']) // (warps * 32)
+        per_warp = _ceil_div(_b.max(regs, 1) * 32, 256) * 256
+        by_regs = int(att['MaxRegistersPerMultiprocessor']) // (per_warp * warps)
+        by_smem = int(att['MaxSharedMemoryPerMultiprocessor']) // _b.max(smem, 1)
+        r = _b.max(1, _b.min(by_threads, by_regs, by_smem,
+                             int(att.get('MaxBlocksPerMultiprocessor', 32))))
+    except Exception:     # an attribute this backend lacks: the knob's figure
+        r = _b.max(1, BLOCKS_PER_SM // 2)
+    _occupancy_cache[key] = r
+    return r
+
+
 def plan_run(red, inputs, shape, axes, out_ct, P):
     """How to reduce `inputs` (each an _Input whose array broadcasts to
-    `shape`) over `axes` into a C-contiguous output of P elements."""
+    `shape`) over `axes` into a C-contiguous output of P elements, in the
+    current FORM."""
     plan = _RunPlan()
     plan.P = P
     plan.second = None
     plan.partial_bytes = 0
+    plan.single = False
     if P == 0:
         return plan
     M = _ew.size_of(tuple(shape[d] for d in axes))
@@ -422,17 +560,39 @@ def plan_run(red, inputs, shape, axes, out_ct, P):
         if red.vector and ndr == 1 and _b.all(st[0] == i.array.itemsize
                                               for st, i in zip(rstrides, inputs)):
             vec = _b.max(1, 16 // _b.max(i.array.itemsize for i in inputs))
+        form = FORM
+        if P == 1 and 0 < M <= form.one_block_max and not host:
+            # one block of up to ONE_BLOCK_THREADS threads, one launch
+            block = _b.min(ONE_BLOCK_THREADS, _b.max(32, _next_pow2(_ceil_div(M, vec))))
+            bmax = ONE_BLOCK_THREADS if block > BLOCK_MAX else BLOCK_MAX
+            kernel = _kernel(red, inputs, out_ct, 'inner', ndk, ndr, idx, vec, False,
+                             block_max=bmax)
+            block = _b.min(block, _b.max(32, int(kernel.attributes['max_threads_per_block'])
+                                         // 32 * 32))
+            plan.first = (kernel, 1, block, (P, M, 1) + common + index_args)
+            return plan
         if host:
             block = 1
         else:
             block = _b.min(BLOCK_MAX, _b.max(32, _next_pow2(_ceil_div(_b.max(M, 1), vec))))
         G = 1
+        kernel = _kernel(red, inputs, out_ct, 'inner', ndk, ndr, idx, vec, False, form.single)
         if P < target and M > block * vec * SPLIT_VECTORS:
-            G = _b.max(1, _b.min(_ceil_div(M, block * vec * SPLIT_VECTORS), _ceil_div(target, P),
-                                 65535))
-        kernel = _kernel(red, inputs, out_ct, 'inner', ndk, ndr, idx, vec, False)
+            if form.wave:
+                # one wave, each thread with at least one vector
+                wave = sms * _resident_blocks(kernel, block, host)
+                G = _b.min(_b.max(1, wave // P), _b.max(1, M // (vec * block)), 65535)
+            else:
+                G = _b.max(1, _b.min(_ceil_div(M, block * vec * SPLIT_VECTORS),
+                                     _ceil_div(target, P), 65535))
+        if G == 1 and form.single:
+            kernel = _kernel(red, inputs, out_ct, 'inner', ndk, ndr, idx, vec, False)
         grid = _b.min(P * G, (1 << 31) - 1)
         plan.first = (kernel, grid, block, (P, M, G) + common + index_args)
+        if G > 1 and form.single:
+            plan.partial_bytes = P * G * red.acc_size
+            plan.single = True
+            return plan
         if G > 1:
             # the partial results: P rows of G accumulators
             plan.partial_bytes = P * G * red.acc_size
@@ -472,6 +632,21 @@ def run(red, inputs, scalar_args, shape, axes, out):
 
 _plans = {}
 _MAX_PLANS = 4096
+#: The plan caches of the forms used so far, by form name (the current one
+#: is _plans).
+_plans_by_form = {FORM.name: _plans}
+
+
+def select_form(name):
+    """Make `name` (see Form) the form of the reductions planned from now
+    on; each form keeps its own plan cache, so switching back and forth
+    (as the sweep's interleaved repeats do) replans nothing."""
+    global FORM, _plans
+    if name == FORM.name:
+        return
+    form = Form(name)
+    FORM = form
+    _plans = _plans_by_form.setdefault(name, {})
 
 
 def _remember(key, value):

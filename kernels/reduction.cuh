@@ -15,7 +15,8 @@
  *            vectors where the row is contiguous and aligned, then a tree in
  *            shared memory. With G > 1 each block writes a partial result
  *            and a second launch (the same template over the partials)
- *            finishes. With one thread per block no barrier is ever reached:
+ *            finishes (or, in the single-launch form, the last block to finish:
+ *            section last_block). With one thread per block no barrier is ever reached:
  *            the host backend runs that as a plain loop.
  *   outer    one thread per output (the reduced elements are far apart, the
  *            outputs close): a serial loop, coalesced across threads;
@@ -107,9 +108,62 @@ ${finish}
             } else {
                 ((${acc}*)ga_partial)[_p * ga_G + ga_g] = ga_acc;
             }
-        }
+        }${last_block}
     }
 }
+
+//@ last_block
+        /* Single-launch form: the last of the G blocks of output _p to
+         * finish (counted by ga_counters[_p], a fence making each block's
+         * partial visible before its count) combines the G partials as the
+         * second launch would, writes the result and resets the counter
+         * to 0 for the next launch on the stream. */
+        if (ga_G > 1) {
+            __shared__ bool ga_slast;
+            bool ga_last = false;
+            if (ga_tid == 0) {
+                __threadfence();
+                ga_last = atomicAdd(((unsigned int*)ga_counters) + _p, 1u) == (unsigned int)(ga_G - 1);
+                ga_slast = ga_last;
+            }
+            if (blockDim.x > 1) {
+                __syncthreads();
+                ga_last = ga_slast;
+            }
+            if (ga_last) {
+                __threadfence();
+                const ${acc}* const ga_parts = ((const ${acc}*)ga_partial) + _p * ga_G;
+                ga_have = false;
+                for (${idx} ga_i = ga_tid; ga_i < ga_G; ga_i += blockDim.x) {
+                    const ${acc} ga_x = ga_parts[ga_i];
+                    if (ga_have) { ga_acc = ga_reduce(ga_acc, ga_x); } else { ga_acc = ga_x; ga_have = true; }
+                }
+                if (blockDim.x > 1) {
+                    ga_sacc[ga_tid] = ga_acc;
+                    ga_shave[ga_tid] = ga_have;
+                    __syncthreads();
+                    for (unsigned int ga_s = blockDim.x >> 1; ga_s > 0; ga_s >>= 1) {
+                        if (ga_tid < ga_s && ga_shave[ga_tid + ga_s]) {
+                            if (ga_shave[ga_tid]) {
+                                ga_sacc[ga_tid] = ga_reduce(ga_sacc[ga_tid], ga_sacc[ga_tid + ga_s]);
+                            } else {
+                                ga_sacc[ga_tid] = ga_sacc[ga_tid + ga_s];
+                                ga_shave[ga_tid] = true;
+                            }
+                        }
+                        __syncthreads();
+                    }
+                    ga_acc = ga_sacc[0];
+                    ga_have = ga_shave[0];
+                }
+                if (ga_tid == 0) {
+${finish}
+                    ((unsigned int*)ga_counters)[_p] = 0u;
+                }
+            }
+            if (blockDim.x > 1)
+                __syncthreads();
+        }
 
 //@ outer
 extern "C" __global__ void ${name}(${params}${idx} ga_P, ${idx} ga_M, ${idx} ga_chunk, long long ga_in_size, long long ga_out_size${index_params})

@@ -177,7 +177,8 @@ wanted bench && stage bench "$T_BENCH" make bench
 # needs a call of its own, such as torch.compile's first compiles).
 for item in ${GPU_STAGES//,/ }; do
     case $item in
-        bench:*) stage "bench_${item#bench:}" "$T_BENCH" .venv/bin/python "benchmarks/bench_${item#bench:}.py" ;;
+        # GPU_BENCH_ARGS: arguments for it (e.g. bench:sweep's --forms a,b)
+        bench:*) stage "bench_${item#bench:}" "$T_BENCH" .venv/bin/python "benchmarks/bench_${item#bench:}.py" ${GPU_BENCH_ARGS:-} ;;
     esac
 done
 
