@@ -90,6 +90,11 @@ static const char *const base_flags[] = {
     /* `static __device__ f()`: visibility("default") on a static function;
      * a pragma in the prelude would not survive its PCH (GCC 12) */
     "-Wno-attributes",
+    /* A frame larger than a page (a big local array) touches each page in
+     * order, so that running past a fiber stack hits its guard page and is
+     * reported as a stack overflow (fault.c), never a silent write into
+     * the next stack. Costs only functions with such frames. */
+    "-fstack-clash-protection",
 };
 #define NUM_BASE_FLAGS (sizeof base_flags / sizeof base_flags[0])
 
@@ -472,6 +477,7 @@ static const gahost_api api = {
     .compile_argv = gahost_compile_argv,
     .argv_free = gahost_argv_free,
     .num_threads = gahost_num_threads,
+    .set_fault_filter = gahost_set_fault_filter,
 };
 
 HOSTRT_API const gahost_api *gahost_get_api(unsigned abi_version)

@@ -848,6 +848,9 @@ static ga_status host_launch(ga_device *gdev, void *function, const unsigned gri
     host_function *f = function;
     host_device *dev = gdev->native;
     const gahost_kernel_desc *k = f->desc;
+    ga_status sticky = host_device_sticky_error(dev);
+    if (sticky != GA_OK)
+        return sticky;
     int limit = atomic_load(&f->max_dynamic_shared);
     if (shared_mem > (size_t)limit)
         return ga_error(GA_ERROR_LAUNCH,
