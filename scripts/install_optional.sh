@@ -17,7 +17,12 @@ set -uo pipefail
 
 # (groups are filled in by the parts that need them)
 
+# hostfault: the fuzz test of kernel arguments (tests/test_host_faults.py);
+# the venv sees Debian's package through --system-site-packages.
+group_hostfault() { echo python3-hypothesis; }
+
 ALL_GROUPS=()
+ALL_GROUPS+=(hostfault)
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "install_optional: no apt-get here; install the packages named in README.md by hand" >&2

@@ -36,7 +36,8 @@ OPTIONAL = [("pytest_timeout", "pytest-timeout"), ("xdist", "pytest-xdist"),
             ("dask", "dask>=2024.1"), ("distributed", "distributed>=2024.1"),
             ("array_api_strict", "array-api-strict>=2.0"),
             ("array_api_compat", "array-api-compat>=1.8"),
-            ("scipy", "scipy>=1.11")]
+            ("scipy", "scipy>=1.11"),
+            ("hypothesis", "hypothesis")]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAMP = ".gpuarray-ready"
