@@ -209,6 +209,11 @@ void gahost_argv_free(char **argv);
 /* Threads that run blocks (the caller included); starts the pool if needed. */
 int gahost_num_threads(void);
 
+/* The compiler said the precompiled prelude is unreadable (a truncated
+ * file): delete it; this process compiles from the header from now on, the
+ * next one builds a new PCH. */
+void gahost_pch_discard(void);
+
 /* Install the filter (NULL: none) that sees kernel fault signals first. */
 void gahost_set_fault_filter(gahost_fault_filter_fn filter);
 
@@ -227,6 +232,7 @@ typedef struct gahost_api {
     void (*argv_free)(char **);
     int (*num_threads)(void);
     void (*set_fault_filter)(gahost_fault_filter_fn filter);
+    void (*pch_discard)(void);
 } gahost_api;
 
 /* The table above, or NULL if abi_version differs from this library's. */
