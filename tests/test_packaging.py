@@ -49,3 +49,15 @@ def test_import_from_an_unbuilt_tree_says_what_to_do(tmp_path):
                        env={k: v for k, v in os.environ.items() if k != 'PYTHONPATH'})
     assert r.returncode != 0
     assert 'make build' in r.stderr and 'source tree' in r.stderr, r.stderr[-2000:]
+
+
+def test_compiles_are_logged(caplog):
+    import logging
+    import numpy as np
+    src = 'extern "C" __global__ void logged_%d(int *p) { p[0] = 1; }' % os.getpid()
+    with caplog.at_level(logging.DEBUG, logger='gpuarray'):
+        k = ga.RawKernel(src, 'logged_%d' % os.getpid())
+        a = ga.zeros(1, np.int32)
+        k((1,), (1,), (a,))
+    recs = [r.getMessage() for r in caplog.records if r.name == 'gpuarray']
+    assert any(m.startswith('compiled ') and ' ms (cache: ' in m for m in recs), recs
