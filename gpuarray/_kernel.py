@@ -259,6 +259,8 @@ class RawKernel(_core.Function):
                  *, enable_cooperative_groups=False, jitify=False):
         if not isinstance(name, str):
             raise TypeError('kernel name must be str, not {}'.format(type(name).__name__))
+        if '\0' in name:
+            raise ValueError('kernel name {!r} contains a NUL character'.format(name))
         self._rawmodule = RawModule(
             code=code, options=options, backend=backend,
             translate_cucomplex=translate_cucomplex,
