@@ -52,7 +52,7 @@
  * Environment:
  *   GPUARRAY_HOST_THREADS   threads running blocks (default: online cores;
  *                           the calling thread counts as one of them)
- *   GPUARRAY_HOST_STACK_KB  fiber stack size (default 256, at least 128)
+ *   GPUARRAY_HOST_STACK_KB  fiber stack size (default 1024, 128..65536)
  *   GPUARRAY_HOST_CXX       compiler (default $CXX, else "g++")
  *   GPUARRAY_HOST_CXXFLAGS  extra compiler flags (e.g. "-march=native")
  *   GPUARRAY_HOST_PRELUDE   path of gahost_prelude.h (default: found next
