@@ -155,7 +155,7 @@ setup(
                                      exclude=["*.__pycache__"]),
     # kernel sources and headers that gpuarray compiles at run time, if any
     package_data={"gpuarray": ["*.cu", "*.cuh", "*.h", "*.ptx", "*/*.cu", "*/*.cuh",
-                               "*/*.h", "*/*.ptx", "py.typed"]},
+                               "*/*.h", "*/*.ptx", "py.typed", "*.pyi"]},
     ext_modules=[_extension()],
     cmdclass={"build_ext": BuildExt},
 )

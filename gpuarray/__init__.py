@@ -20,7 +20,18 @@ from numpy import (  # noqa: F401  dtypes and constants are NumPy's, as in CuPy
     dtype, e, euler_gamma, inf, nan, pi, newaxis,
 )
 
-from gpuarray import _core
+try:
+    from gpuarray import _core
+except ImportError as _e:   # as NumPy does: say what to do, not "circular import"
+    import os as _os
+    _here = _os.path.dirname(_os.path.abspath(__file__))
+    if _os.path.exists(_os.path.join(_os.path.dirname(_here), 'setup.py')):
+        raise ImportError(
+            'gpuarray is imported from its source tree (%s), where the extension '
+            'gpuarray._core has not been built: run `make build` there (or '
+            '`python setup.py build_ext --inplace`), or install gpuarray-core and import it '
+            'from another directory. (%s)' % (_os.path.dirname(_here), _e)) from None
+    raise
 from gpuarray._core import (  # noqa: F401
     ndarray,
     empty, zeros, ones, full, arange,
@@ -215,3 +226,13 @@ def get_backend():
 from gpuarray import testing  # noqa: E402,F401  cupy.testing's assertions on device arrays
 from gpuarray import fft  # noqa: E402,F401  numpy.fft / cupy.fft (cuFFT on CUDA, pocketfft on the host)
 from gpuarray import random  # noqa: E402,F401  Philox4x32-10 kernels, the same on every backend
+
+# Public functions defined as `_name` (to keep a Python builtin's name free
+# inside their module) carry their public name, as NumPy's do:
+# gpuarray.sum.__name__ == 'sum'.
+for _n, _f in list(globals().items()):
+    if (not _n.startswith('_') and callable(_f) and not isinstance(_f, type)
+            and getattr(_f, '__name__', None) == '_' + _n and hasattr(_f, '__code__')):
+        _f.__name__ = _n
+        _f.__qualname__ = _n
+del _n, _f

@@ -8,7 +8,10 @@ which calls ``_load()`` here only when the kernel is not yet bound to the
 launch's device. Compiled modules are kept per device.
 """
 
+import logging as _logging
 import os
+import sys as _sys
+import time as _time
 import threading
 
 from gpuarray import _core
@@ -153,9 +156,11 @@ class RawModule:
             with self._lock:
                 prog = self._programs.get(device_id)
                 if prog is None:
+                    t0 = _time.perf_counter()
                     prog = _core.compile(self.code, self.options, self.name_expressions,
                                          self._source_name, 0,
                                          device_id if explicit else None)
+                    _log_compile(self, prog, (_time.perf_counter() - t0) * 1e3)
                     self._programs[device_id] = prog
         return prog
 
@@ -254,6 +259,8 @@ class RawKernel(_core.Function):
                  *, enable_cooperative_groups=False, jitify=False):
         if not isinstance(name, str):
             raise TypeError('kernel name must be str, not {}'.format(type(name).__name__))
+        if '\0' in name:
+            raise ValueError('kernel name {!r} contains a NUL character'.format(name))
         self._rawmodule = RawModule(
             code=code, options=options, backend=backend,
             translate_cucomplex=translate_cucomplex,
@@ -348,3 +355,26 @@ class RawKernel(_core.Function):
 
 def _rebuild_kernel(init_args, name):
     return RawKernel._from_module(RawModule(**init_args), name)
+
+
+# ------------------------------------------------------------------ logging
+
+_log = _logging.getLogger('gpuarray')
+_slow_compile_noticed = False
+
+
+def _log_compile(mod, prog, ms):
+    """One DEBUG record per compile: name, backend, milliseconds, cache hit
+    (memory or disk) or miss. A first compile over a second in an interactive
+    Python is one WARNING line (shown by logging's last-resort handler when
+    nothing is configured; logging.getLogger('gpuarray').setLevel(logging.ERROR)
+    silences it)."""
+    global _slow_compile_noticed
+    source = getattr(prog, 'cache_source', None) or 'miss'
+    name = getattr(mod, '_source_name', None) or getattr(mod, 'name', None) or '<kernel>'
+    backend = _core.config().get('backend') if _log.isEnabledFor(_logging.DEBUG) or ms > 1000 else ''
+    _log.debug('compiled %s on %s in %.1f ms (cache: %s)', name, backend, ms, source)
+    if ms > 1000 and source == 'miss' and not _slow_compile_noticed and hasattr(_sys, 'ps1'):
+        _slow_compile_noticed = True
+        _log.warning('gpuarray: compiling %s took %.1f s on the %s backend; it is cached from '
+                     'now on', name, ms / 1e3, backend)

@@ -126,6 +126,8 @@ def normalize_axes(axis, ndim):
     AxisError for an axis that does not exist, ValueError for a repeat."""
     if axis is None:
         return tuple(range(ndim))
+    if ndim == 0 and not isinstance(axis, (list, tuple)) and operator.index(axis) in (0, -1):
+        return ()                # NumPy's legacy: a 0-d array takes axis 0 or -1
     if isinstance(axis, (list, tuple)):
         axes = [operator.index(a) for a in axis]
         axes = [_normalize_axis_tuple(a, ndim)[0] for a in axes]

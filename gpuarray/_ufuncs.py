@@ -140,6 +140,11 @@ def _run(name, expr, args, loop_in, loop_out, out, fast=None):
                 return _run(name, expr, tuple(args), loop_in, loop_out, out)
         fast = None
     if plan.n == 0:
+        # NumPy checks a Python scalar against the loop type even when there
+        # is nothing to compute (np.zeros(0, np.int8) + 300 is OverflowError)
+        for k, a in enumerate(args):
+            if plan.scalar[k]:
+                _ew.scalar_args(a, loop_in[k])
         return out
     kargs = [out]
     scalar = plan.scalar

@@ -173,6 +173,9 @@ fi
 wanted test && stage test "$T_TEST" make test PYTEST_ARGS="$pytest_args"
 wanted demo && stage demo "$T_DEMO" make demo
 wanted bench && stage bench "$T_BENCH" make bench
+# compute-sanitizer memcheck/racecheck/synccheck on a kernel-heavy subset:
+# in a call of its own (GPU_STAGES=sanitizer), see scripts/sanitizer_check.sh
+wanted sanitizer && stage sanitizer "${T_SANITIZER:-560}" bash scripts/sanitizer_check.sh
 # bench:NAME runs benchmarks/bench_NAME.py as its own stage (a group that
 # needs a call of its own, such as torch.compile's first compiles).
 for item in ${GPU_STAGES//,/ }; do

@@ -24,7 +24,11 @@ set -uo pipefail
 group_wgpu() { echo libvulkan1 libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools; }
 group_vulkan() { group_wgpu; }   # the same packages, under the name the usage line above gives
 
-ALL_GROUPS=(wgpu)
+# hostfault: the fuzz test of kernel arguments (tests/test_host_faults.py);
+# the venv sees Debian's package through --system-site-packages.
+group_hostfault() { echo python3-hypothesis; }
+
+ALL_GROUPS=(wgpu hostfault)
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "install_optional: no apt-get here; install the packages named in README.md by hand" >&2

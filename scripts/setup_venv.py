@@ -37,6 +37,7 @@ OPTIONAL = [("pytest_timeout", "pytest-timeout"), ("xdist", "pytest-xdist"),
             ("array_api_strict", "array-api-strict>=2.0"),
             ("array_api_compat", "array-api-compat>=1.8"),
             ("scipy", "scipy>=1.11"),
+            ("hypothesis", "hypothesis"),
             ("wgpu", "wgpu==0.32.0")]   # examples/09_wgpu, 10_spirv (scripts/demo_deps.py pins it too)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -90,6 +90,11 @@ static const char *const base_flags[] = {
     /* `static __device__ f()`: visibility("default") on a static function;
      * a pragma in the prelude would not survive its PCH (GCC 12) */
     "-Wno-attributes",
+    /* A frame larger than a page (a big local array) touches each page in
+     * order, so that running past a fiber stack hits its guard page and is
+     * reported as a stack overflow (fault.c), never a silent write into
+     * the next stack. Costs only functions with such frames. */
+    "-fstack-clash-protection",
 };
 #define NUM_BASE_FLAGS (sizeof base_flags / sizeof base_flags[0])
 
@@ -197,6 +202,17 @@ static void pch_spawn_build(const char *cxx, const char *prelude, char *const *e
     posix_spawn_file_actions_destroy(&fa);
 }
 
+static char pch_file[2 * PATH_MAX];   /* the .gch in use, for gahost_pch_discard */
+
+HOSTRT_API void gahost_pch_discard(void)
+{
+    pthread_mutex_lock(&pch_lock);
+    if (pch_state == 1 && pch_file[0])
+        unlink(pch_file);
+    pch_state = -1;              /* g++ falls back to the header */
+    pthread_mutex_unlock(&pch_lock);
+}
+
 /* The PCH directory for `cxx` (set up on first use), or NULL when off. */
 static const char *pch_for(const char *cxx, const char *prelude, char *const *extra, int nextra)
 {
@@ -244,6 +260,7 @@ static const char *pch_for(const char *cxx, const char *prelude, char *const *ex
                 char gch[2 * PATH_MAX];
                 const char *slash = strrchr(prelude, '/');
                 snprintf(gch, sizeof gch, "%s/%s.gch", pch_dir, slash ? slash + 1 : prelude);
+                snprintf(pch_file, sizeof pch_file, "%s", gch);
                 if (access(gch, R_OK) != 0)
                     pch_spawn_build(cxx, prelude, extra, nextra);
             }
@@ -472,6 +489,8 @@ static const gahost_api api = {
     .compile_argv = gahost_compile_argv,
     .argv_free = gahost_argv_free,
     .num_threads = gahost_num_threads,
+    .set_fault_filter = gahost_set_fault_filter,
+    .pch_discard = gahost_pch_discard,
 };
 
 HOSTRT_API const gahost_api *gahost_get_api(unsigned abi_version)

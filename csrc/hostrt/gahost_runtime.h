@@ -52,7 +52,7 @@
  * Environment:
  *   GPUARRAY_HOST_THREADS   threads running blocks (default: online cores;
  *                           the calling thread counts as one of them)
- *   GPUARRAY_HOST_STACK_KB  fiber stack size (default 256, at least 128)
+ *   GPUARRAY_HOST_STACK_KB  fiber stack size (default 1024, 128..65536)
  *   GPUARRAY_HOST_CXX       compiler (default $CXX, else "g++")
  *   GPUARRAY_HOST_CXXFLAGS  extra compiler flags (e.g. "-march=native")
  *   GPUARRAY_HOST_PRELUDE   path of gahost_prelude.h (default: found next
@@ -71,7 +71,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a compiled module and this library stop fitting. */
-#define GAHOST_ABI_VERSION 1
+#define GAHOST_ABI_VERSION 2
 
 #define GAHOST_RUNTIME_SONAME "libgpuarray_hostrt.so"
 #define GAHOST_MODULE_SYMBOL "gahost_module"
@@ -85,8 +85,27 @@ enum {
     GAHOST_ERROR_LAUNCH,      /* bad grid/block: zero, > 1024 threads, z > 64 */
     GAHOST_ERROR_DEADLOCK,    /* threads of a block wait on different barriers */
     GAHOST_ERROR_NOT_FOUND,   /* prelude or runtime library not found */
-    GAHOST_ERROR_INVALID      /* a bad argument */
+    GAHOST_ERROR_INVALID,     /* a bad argument */
+    /* A kernel faulted (fault.c); gahost_last_error() says where. The
+     * backend reports each under CUDA's name for it. */
+    GAHOST_ERROR_ILLEGAL_ADDRESS,     /* SIGSEGV/SIGBUS: CUDA_ERROR_ILLEGAL_ADDRESS */
+    GAHOST_ERROR_MISALIGNED,          /* SIGBUS BUS_ADRALN: CUDA_ERROR_MISALIGNED_ADDRESS */
+    GAHOST_ERROR_ASSERT,              /* assert(), abort() in libc: CUDA_ERROR_ASSERT */
+    GAHOST_ERROR_ILLEGAL_INSTRUCTION, /* SIGILL: CUDA_ERROR_ILLEGAL_INSTRUCTION */
+    GAHOST_ERROR_LAUNCH_FAILED        /* __trap(), SIGFPE: CUDA_ERROR_LAUNCH_FAILED */
 };
+
+/* A fault filter sees every fault signal first (sig, siginfo_t *,
+ * ucontext_t *); it returns 1 when it dealt with the fault and the faulting
+ * instruction may run again (GPUARRAY_HOST_CHECK's guard pages), 0 to let
+ * the runtime handle it. Runs in a signal handler: async-signal-safe only. */
+/* Or'ed into a fault's status when the fault was a signal from kernel code
+ * that may have left the process in a state nobody can vouch for (a wild
+ * write, a fault inside the C library): the device's error is sticky. */
+#define GAHOST_FAULT_STICKY 0x100
+#define GAHOST_STATUS_KIND(st) ((st) & 0xff)
+
+typedef int (*gahost_fault_filter_fn)(int sig, void *siginfo, void *ucontext);
 
 /* Why the last gahost_* call on this thread failed ("" if it did not). */
 const char *gahost_last_error(void);
@@ -190,6 +209,14 @@ void gahost_argv_free(char **argv);
 /* Threads that run blocks (the caller included); starts the pool if needed. */
 int gahost_num_threads(void);
 
+/* The compiler said the precompiled prelude is unreadable (a truncated
+ * file): delete it; this process compiles from the header from now on, the
+ * next one builds a new PCH. */
+void gahost_pch_discard(void);
+
+/* Install the filter (NULL: none) that sees kernel fault signals first. */
+void gahost_set_fault_filter(gahost_fault_filter_fn filter);
+
 /* --------------------------------------------------------- dlopen access */
 
 typedef struct gahost_api {
@@ -204,6 +231,8 @@ typedef struct gahost_api {
                            char **);
     void (*argv_free)(char **);
     int (*num_threads)(void);
+    void (*set_fault_filter)(gahost_fault_filter_fn filter);
+    void (*pch_discard)(void);
 } gahost_api;
 
 /* The table above, or NULL if abi_version differs from this library's. */

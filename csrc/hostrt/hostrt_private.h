@@ -11,8 +11,10 @@
 
 #include "gahost_runtime.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HOSTRT_API __attribute__((visibility("default")))
 #define HOSTRT_INTERNAL __attribute__((visibility("hidden")))
@@ -72,6 +74,39 @@ HOSTRT_INTERNAL hostrt_ctx hostrt_ctx_make(void *lo, size_t size, size_t top_off
 HOSTRT_INTERNAL hostrt_ctx hostrt_ctx_native_storage(void);
 HOSTRT_INTERNAL void hostrt_fiber_main(void);
 
-#define HOSTRT_STACK_SIZE (256u << 10)
+/* fault.c: what one OS thread that runs blocks needs to survive a fault
+ * of the kernel code it runs. */
+typedef struct hostrt_fault_state {
+    sigjmp_buf recover;          /* armed by run_chunks on the worker's stack */
+    volatile int armed;          /* kernel code runs: a fault jumps to recover */
+    int status;                  /* GAHOST_ERROR_* of the fault */
+    int signal, code;            /* 0 for assert()/__trap() */
+    int stack_overflow;
+    uintptr_t addr;
+    gahost_dim3 thread_idx, block_idx;
+    char message[200];           /* assert()/__trap() text */
+    void *altstack;              /* ours, to unmap at thread exit */
+    size_t altstack_size;
+    uintptr_t thread_stack_lo;   /* lowest byte of the OS thread's stack */
+} hostrt_fault_state;
+
+HOSTRT_INTERNAL int hostrt_fault_install(void);
+HOSTRT_INTERNAL int hostrt_fault_thread_init(hostrt_fault_state *fs);
+HOSTRT_INTERNAL void hostrt_fault_thread_fini(hostrt_fault_state *fs);
+HOSTRT_INTERNAL void hostrt_fault_describe(const hostrt_fault_state *fs, char *out, size_t size);
+HOSTRT_INTERNAL hostrt_fault_state *hostrt_fault_current(void);
+/* runtime.c: addr is in a guard page under one of this thread's stacks. */
+HOSTRT_INTERNAL int hostrt_is_stack_guard(uintptr_t addr);
+HOSTRT_INTERNAL size_t hostrt_fiber_stack_size(void);
+/* Called by the prelude's assert(), __trap(). */
+HOSTRT_API void gahost_fault_raise(int status, const char *message) __attribute__((noreturn));
+HOSTRT_API void gahost_assert_fail(const char *expr, const char *file, unsigned line,
+                                   const char *function) __attribute__((noreturn));
+HOSTRT_API void gahost_trap(void) __attribute__((noreturn));
+
+/* The default fiber stack: CUDA allows 512 KiB of local memory per thread,
+ * and the kernel's frames and the runtime's need room beside that. The
+ * mapping is MAP_NORESERVE: only the pages a thread touches cost memory. */
+#define HOSTRT_STACK_SIZE (1024u << 10)
 
 #endif /* GPUARRAY_HOSTRT_HOSTRT_PRIVATE_H */

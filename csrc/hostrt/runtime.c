@@ -60,6 +60,8 @@ typedef struct hostrt_worker {
     void *stacks[MAX_THREADS_PER_BLOCK]; /* mmap'd fiber stacks, reused */
     gahost_dim3 tidx[MAX_THREADS_PER_BLOCK];
     gahost_dim3 tidx_dim;     /* block shape tidx[] was filled for */
+
+    hostrt_fault_state fault; /* fault.c: the recovery point of this thread */
 } hostrt_worker;
 
 static pthread_key_t worker_key;
@@ -77,6 +79,7 @@ static void worker_free(void *p)
             munmap(w->stacks[i], stack_size + page_size);
     for (int i = 0; i < 3; i++)
         free(w->ctx_storage[i]);
+    hostrt_fault_thread_fini(&w->fault);
     free(w->dyn_buf);
     free(w);
     if (gahost_t.worker == w)
@@ -88,7 +91,7 @@ static void worker_key_init(void)
     page_size = (size_t)sysconf(_SC_PAGESIZE);
     const char *e = getenv("GPUARRAY_HOST_STACK_KB");
     long kb = e && *e ? strtol(e, NULL, 10) : 0;
-    if (kb >= 128 && kb <= (1L << 20))
+    if (kb >= 128 && kb <= 65536)
         stack_size = (((size_t)kb << 10) + page_size - 1) / page_size * page_size;
     pthread_key_create(&worker_key, worker_free);
 }
@@ -105,6 +108,20 @@ static hostrt_worker *worker_get(void)
     w->native_ctx = w->ctx_storage[0] = hostrt_ctx_native_storage();
     w->main_ctx = w->ctx_storage[1] = hostrt_ctx_native_storage();
     w->scratch_ctx = w->ctx_storage[2] = hostrt_ctx_native_storage();
+    pthread_attr_t attr;
+    void *stack_addr;
+    size_t stack_len;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &stack_addr, &stack_len) == 0)
+            w->fault.thread_stack_lo = (uintptr_t)stack_addr;
+        pthread_attr_destroy(&attr);
+    }
+    if (hostrt_fault_thread_init(&w->fault) != GAHOST_OK) {
+        for (int i = 0; i < 3; i++)
+            free(w->ctx_storage[i]);
+        free(w);
+        return NULL;
+    }
     gahost_t.worker = w;
     pthread_setspecific(worker_key, w);  /* freed when the thread ends */
     return w;
@@ -125,6 +142,27 @@ static int worker_reserve_shared(hostrt_worker *w, size_t bytes)
     }
     gahost_t.dyn_shared = w->dyn_buf;
     return GAHOST_OK;
+}
+
+size_t hostrt_fiber_stack_size(void) { return stack_size; }
+
+/* Async-signal-safe: reads this thread's worker only. */
+int hostrt_is_stack_guard(uintptr_t addr)
+{
+    hostrt_worker *w = gahost_t.worker;
+    if (!w || !page_size)
+        return 0;
+    /* The OS thread's own stack: its guard lies below the lowest byte;
+     * a frame larger than the guard may land further down. */
+    uintptr_t lo = w->fault.thread_stack_lo;
+    if (lo && addr < lo + page_size && addr + ((uintptr_t)1 << 20) >= lo)
+        return 1;
+    for (int i = 0; i < MAX_THREADS_PER_BLOCK; i++) {
+        uintptr_t s = (uintptr_t)w->stacks[i];
+        if (s && addr >= s && addr < s + page_size)
+            return 1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------- fibers */
@@ -234,8 +272,10 @@ static inline __attribute__((always_inline)) void resume(hostrt_worker *w, hostr
     if (!w->ctx[t]) {
         void *lo = stack_get(w, t);
         if (!lo) {
-            fprintf(stderr, "gpuarray host runtime: cannot map a fiber stack (%s)\n", strerror(errno));
-            abort();
+            char msg[160];
+            snprintf(msg, sizeof msg, "cannot map a %zu KiB stack for GPU thread %u: %s",
+                     stack_size >> 10, t, strerror(errno));
+            gahost_fault_raise(GAHOST_ERROR_NOMEM, msg);
         }
         w->ctx[t] = hostrt_ctx_make(lo, stack_size, stack_top_offset(t));
     }
@@ -437,7 +477,7 @@ typedef struct job {
     int users;                 /* pool workers inside it (pool.lock) */
     int listed;                /* in pool.jobs (pool.lock) */
     _Atomic int status;        /* first failure */
-    char message[256];
+    char message[480];
     struct job *link;
 } job;
 
@@ -556,6 +596,7 @@ static void pool_reset_after_fork(void)
 
 static void pool_start(void)
 {
+    hostrt_fault_install();     /* before any worker runs kernel code */
     pool.nthreads = nthreads_from_env();
     pthread_atfork(NULL, NULL, pool_reset_after_fork);
     pthread_attr_t attr;
@@ -616,6 +657,19 @@ static void run_range(hostrt_worker *w, job *j, uint64_t b, uint64_t end)
     }
 }
 
+/* A fault in kernel code (fault.c) lands here: the block it was in is
+ * abandoned, the job hands out no more blocks, and the first fault of the
+ * job is its error. The worker's fiber state is reset for the next block. */
+static void after_fault(hostrt_worker *w, job *j)
+{
+    char msg[sizeof j->message];
+    hostrt_fault_describe(&w->fault, msg, sizeof msg);
+    job_fail(j, w->fault.status, msg);
+    atomic_store(&j->next, j->total);
+    gahost_t.fiber_mode = 0;
+    w->broken = 0;
+}
+
 static void run_chunks(hostrt_worker *w, job *j)
 {
     const gahost_grid *g = j->grid;
@@ -631,6 +685,13 @@ static void run_chunks(hostrt_worker *w, job *j)
     w->bx = g->block.x;
     w->bxy = g->block.x * g->block.y;
     int ok = atomic_load(&j->status) != GAHOST_ERROR_NOMEM;
+    /* Armed once for all the chunks (no system call: the mask is not
+     * saved); a fault jumps back here, and the job is over. */
+    if (sigsetjmp(w->fault.recover, 0)) {
+        after_fault(w, j);
+        return;
+    }
+    w->fault.armed = 1;
     for (;;) {
         uint64_t b = atomic_fetch_add_explicit(&j->next, j->chunk, memory_order_relaxed);
         if (b >= j->total)
@@ -639,6 +700,7 @@ static void run_chunks(hostrt_worker *w, job *j)
         if (ok)
             run_range(w, j, b, end);
     }
+    w->fault.armed = 0;
 }
 
 static int check_dims(const gahost_grid *g)
@@ -665,6 +727,8 @@ int gahost_launch(const gahost_grid *g)
     if (!w)
         return hostrt_error(GAHOST_ERROR_NOMEM, "no memory for the runtime's thread state");
     pthread_once(&pool_once, pool_start);
+    if (hostrt_fault_install() != GAHOST_OK)
+        return GAHOST_ERROR_INVALID;
 
     job j;
     j.grid = g;
@@ -696,7 +760,17 @@ int gahost_launch(const gahost_grid *g)
 
     /* A caller's own state is restored afterwards: an entry may be called
      * from inside another grid's thread only in tests, never by CUDA. */
+    /* A nested launch (tests only) must give the outer one its recovery
+     * point back. */
+    int outer_armed = w->fault.armed;
+    sigjmp_buf outer_recover;
+    if (outer_armed)
+        memcpy(outer_recover, w->fault.recover, sizeof outer_recover);
     run_chunks(w, &j);
+    if (outer_armed) {
+        memcpy(w->fault.recover, outer_recover, sizeof outer_recover);
+        w->fault.armed = 1;
+    }
 
     if (helpers > 0) {
         pthread_mutex_lock(&pool.lock);

@@ -474,9 +474,9 @@ WITH_DEVICE(ascontiguousarray)
 #undef WITH_DEVICE
 
 static PyMethodDef creation_functions[] = {
-    FAST("empty", empty_on_device, "empty(shape, dtype=float, order='C', *, device=None)\n--\n\nA new array, contents undefined."),
-    FAST("zeros", zeros_on_device, "zeros(shape, dtype=float, order='C', *, device=None)\n--\n\nA new array of zeros."),
-    FAST("ones", ones_on_device, "ones(shape, dtype=float, order='C', *, device=None)\n--\n\nA new array of ones."),
+    FAST("empty", empty_on_device, "empty(shape, dtype=None, order='C', *, device=None)\n--\n\nA new array, contents undefined."),
+    FAST("zeros", zeros_on_device, "zeros(shape, dtype=None, order='C', *, device=None)\n--\n\nA new array of zeros."),
+    FAST("ones", ones_on_device, "ones(shape, dtype=None, order='C', *, device=None)\n--\n\nA new array of ones."),
     FAST("full", full_on_device,
          "full(shape, fill_value, dtype=None, order='C', *, device=None)\n--\n\nA new array filled with fill_value."),
     FAST("arange", arange_on_device,

@@ -2,6 +2,8 @@
  * (base of RawModule): its kernels (get_function) and globals (get_global). */
 #include "kernel_internal.h"
 
+#include <string.h>
+
 static int
 module_traverse(PyObject *o, visitproc visit, void *arg)
 {
@@ -42,9 +44,14 @@ module_get_function(PyObject *o, PyObject *arg)
         PyErr_Format(PyExc_TypeError, "kernel name must be str, not %.100s", Py_TYPE(arg)->tp_name);
         return NULL;
     }
-    const char *name = PyUnicode_AsUTF8(arg);
+    Py_ssize_t name_len;
+    const char *name = PyUnicode_AsUTF8AndSize(arg, &name_len);
     if (!name)
         return NULL;
+    if ((size_t)name_len != strlen(name)) {
+        PyErr_Format(PyExc_ValueError, "kernel name %R contains a NUL character", arg);
+        return NULL;
+    }
     ga_function *fn;
     ga_status st = ga_module_get_function(self->module, name, &fn);
     if (st != GA_OK)
@@ -60,9 +67,14 @@ module_get_global(PyObject *o, PyObject *arg)
         PyErr_Format(PyExc_TypeError, "global name must be str, not %.100s", Py_TYPE(arg)->tp_name);
         return NULL;
     }
-    const char *name = PyUnicode_AsUTF8(arg);
+    Py_ssize_t name_len;
+    const char *name = PyUnicode_AsUTF8AndSize(arg, &name_len);
     if (!name)
         return NULL;
+    if ((size_t)name_len != strlen(name)) {
+        PyErr_Format(PyExc_ValueError, "global name %R contains a NUL character", arg);
+        return NULL;
+    }
     ga_devptr ptr;
     size_t size;
     ga_status st = ga_module_get_global(self->module, name, &ptr, &size);

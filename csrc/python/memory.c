@@ -948,10 +948,10 @@ static PyMethodDef memory_functions[] = {
     {"alloc_pinned_memory", alloc_pinned_memory, METH_O,
      "alloc_pinned_memory(size)\n--\n\nA PinnedMemory of size page-locked host bytes."},
     FASTMETH("empty_pinned", empty_pinned,
-             "empty_pinned(shape, dtype=float, order='C')\n--\n\n"
+             "empty_pinned(shape, dtype=None, order='C')\n--\n\n"
              "A NumPy array in page-locked host memory (contents undefined)."),
     FASTMETH("zeros_pinned", zeros_pinned,
-             "zeros_pinned(shape, dtype=float, order='C')\n--\n\n"
+             "zeros_pinned(shape, dtype=None, order='C')\n--\n\n"
              "A zero-filled NumPy array in page-locked host memory."),
     {"is_pinned", is_pinned, METH_O,
      "is_pinned(a)\n--\n\nWhether the host memory of buffer/array a is page-locked."},

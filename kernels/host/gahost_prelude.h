@@ -36,7 +36,7 @@
 #include <type_traits>
 #include <utility>
 
-#define GAHOST_ABI_VERSION 1
+#define GAHOST_ABI_VERSION 2
 /* Kernel source is device code: NVRTC always defines __CUDA_ARCH__, and
  * code written for it takes its device branches (`#if __CUDA_ARCH__ < 600`
  * user atomicAdd(double*) must stay out, an `#ifdef __CUDA_ARCH__` asm
@@ -133,6 +133,11 @@ void gahost_block_finish(void);
 int gahost_barrier(int op, int pred);
 const unsigned long long *gahost_warp_exchange(unsigned mask, unsigned long long v, unsigned *posted);
 unsigned gahost_activemask(void);
+[[noreturn]] void gahost_trap(void);
+[[noreturn]] void gahost_assert_fail(const char *expr, const char *file, unsigned line,
+                                     const char *function);
+void *gahost_device_malloc(size_t size);
+void gahost_device_free(void *ptr);
 }
 
 #define threadIdx (gahost_t.thread_idx)
@@ -355,8 +360,9 @@ static inline void __nanosleep(unsigned ns)
     struct timespec t = {0, (long)ns};
     nanosleep(&t, 0);
 }
-static inline void __trap() { abort(); }
-static inline void __brkpt() { abort(); }
+/* __trap() ends the launch with CUDA_ERROR_LAUNCH_FAILED (fault.c). */
+static inline void __trap() { gahost_trap(); }
+static inline void __brkpt() { gahost_trap(); }
 
 /* --------------------------------------------------------------- warps */
 
@@ -842,6 +848,39 @@ static inline __nv_bfloat16 __hadd(__nv_bfloat16 a, __nv_bfloat16 b) { return (f
 static inline __nv_bfloat16 __hmul(__nv_bfloat16 a, __nv_bfloat16 b) { return (float)a * (float)b; }
 static inline __nv_bfloat16 __hsub(__nv_bfloat16 a, __nv_bfloat16 b) { return (float)a - (float)b; }
 static inline __nv_bfloat16 __hdiv(__nv_bfloat16 a, __nv_bfloat16 b) { return (float)a / (float)b; }
+
+/* ------------------------------------------------------ device libc */
+
+/* assert() as on a GPU: the message names block and thread, and the launch
+ * ends with CUDA_ERROR_ASSERT instead of abort() ending the process. The
+ * C library's assert() macro calls __assert_fail: the module's own
+ * definition (hidden, so it binds inside the module only) takes the call,
+ * also when the kernel source includes <assert.h> again. */
+extern "C" __attribute__((visibility("hidden"), noreturn)) void
+__assert_fail(const char *expr, const char *file, unsigned int line, const char *function) noexcept
+{
+    gahost_assert_fail(expr, file, line, function);
+}
+
+/* Device malloc/free: the device heap (csrc/hostrt/device_heap.c) has
+ * CUDA's limit (8 MiB, GPUARRAY_HOST_MALLOC_HEAP_MB), malloc returns NULL
+ * past it, and free of a pointer it did not give ends the launch with an
+ * error instead of a libc abort. printf is the C library's (each call is
+ * one write of the stream: lines of concurrent blocks do not mix). */
+#define malloc(n) gahost_device_malloc(n)
+#define free(p) gahost_device_free(p)
+
+/* exit() and abort() are host functions: NVRTC rejects them in device code,
+ * and so does the host backend (a kernel cannot end the process). */
+namespace gahost {
+template <int L>
+struct host_only_call { static constexpr bool allowed = false; };
+}
+#define exit(...) static_assert(gahost::host_only_call<__LINE__>::allowed, \
+    "exit() is a host function: it cannot be called from device code (NVRTC rejects it too)")
+#define abort(...) static_assert(gahost::host_only_call<__LINE__>::allowed, \
+    "abort() is a host function: it cannot be called from device code (NVRTC rejects it too); " \
+    "__trap() ends a kernel with an error")
 
 /* ------------------------------------------------------------- the rest */
 

@@ -554,10 +554,15 @@ void host_module_release(host_module *m)
 }
 
 /* The loadable file for a .so image: an anonymous memory file (nothing on
- * disk; *fd is kept open while the module is loaded, which keeps its
- * /proc/self/fd name unique: glibc takes an object whose name is already
- * loaded for that object), else a private temporary file (*tmp_path, to be
- * unlinked). Returns the name to dlopen (malloc'd) or NULL. */
+ * disk), else a private temporary file (*tmp_path, to be unlinked).
+ * Returns the name to dlopen (malloc'd) or NULL; *fd_out is to be closed
+ * once dlopen is done (no descriptor is held per loaded module: 1,000
+ * kernel variants would reach the usual limit of open files).
+ *
+ * glibc's dlopen returns an object already loaded under the same name, and
+ * a closed descriptor's number comes back: "/proc/self/fd/7" may still name
+ * a module loaded earlier. So a name that dlopen(RTLD_NOLOAD) finds loaded
+ * is not used: the memory file moves to another descriptor number. */
 static char *image_file(const void *image, size_t size, int *fd_out, char **tmp_path)
 {
     char *name = NULL;
@@ -576,13 +581,31 @@ static char *image_file(const void *image, size_t size, int *fd_out, char **tmp_
             p += w;
             left -= (size_t)w;
         }
-        if (left == 0 && asprintf(&name, "/proc/self/fd/%d", fd) >= 0) {
-            *fd_out = fd;
-            return name;
+        for (int tries = 0; left == 0 && tries < 4096; tries++) {
+            if (asprintf(&name, "/proc/self/fd/%d", fd) < 0)
+                break;
+            void *old = dlopen(name, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+            if (!old) {
+                *fd_out = fd;
+                return name;
+            }
+            dlclose(old);
+            free(name);
+            name = NULL;
+            int moved = fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
+            int e = errno == EINVAL ? EMFILE : errno;   /* fd + 1 is past the limit */
+            close(fd);
+            if (moved < 0) {
+                errno = e;
+                return NULL;
+            }
+            fd = moved;
         }
         close(fd);
         return NULL;
     }
+    if (errno == EMFILE || errno == ENFILE)
+        return NULL;             /* a file would need a descriptor too */
     const char *tmp = getenv("TMPDIR");
     if (asprintf(&name, "%s/gpuarray-host-XXXXXX.so", tmp && *tmp ? tmp : "/tmp") < 0)
         return NULL;
@@ -633,11 +656,18 @@ static ga_status host_module_load(ga_device *gdev, ga_image_kind kind, const voi
     m->image_size = size;
     name = image_file(image, size, &m->fd, &m->path);
     if (!name) {
-        st = ga_error(GA_ERROR_IO, "cannot write a kernel module to load it: %s", strerror(errno));
+        int e = errno;
+        st = ga_error(GA_ERROR_IO, "cannot write a kernel module to load it: %s%s", strerror(e),
+                      e == EMFILE || e == ENFILE ? " (the process is out of file descriptors: "
+                      "raise `ulimit -n`, or close files)" : "");
         goto fail;
     }
     m->handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     free(name);
+    if (m->fd >= 0) {
+        close(m->fd);            /* the mapping outlives it */
+        m->fd = -1;
+    }
     if (!m->handle) {
         const char *why = dlerror();
         st = ga_error(GA_ERROR_INVALID_IMAGE, "dlopen of a compiled kernel module failed: %s",
@@ -848,6 +878,9 @@ static ga_status host_launch(ga_device *gdev, void *function, const unsigned gri
     host_function *f = function;
     host_device *dev = gdev->native;
     const gahost_kernel_desc *k = f->desc;
+    ga_status sticky = host_device_sticky_error(dev);
+    if (sticky != GA_OK)
+        return sticky;
     int limit = atomic_load(&f->max_dynamic_shared);
     if (shared_mem > (size_t)limit)
         return ga_error(GA_ERROR_LAUNCH,

@@ -39,6 +39,7 @@ typedef struct host_device {
     int error_code;              /* the CUDA code a GPU would give, for Python */
     char error_name[48];
     char error_detail[1024];
+    int error_sticky;            /* a kernel fault: every later call reports it */
     _Atomic size_t reserved;     /* bytes held from the system for buffers */
     /* Buffers freed on one stream while other streams still had work
      * queued: given back once those streams pass that point (a kernel on
@@ -50,8 +51,16 @@ typedef struct host_device {
  * it is reported). Called by the stream workers. */
 GA_INTERNAL void host_device_fail(host_device *dev, ga_status status, int code, const char *name,
                                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Report (and clear) the device's pending failure, or GA_OK. */
+/* A kernel fault that leaves the device unusable, as CUDA's sticky errors
+ * do: every later synchronizing call and launch reports it again. */
+GA_INTERNAL void host_device_fail_sticky(host_device *dev, ga_status status, int code,
+                                         const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Report (and clear, unless sticky) the device's pending failure, or GA_OK. */
 GA_INTERNAL ga_status host_device_take_error(host_device *dev);
+
+/* The device's sticky error (reported again), or GA_OK. */
+GA_INTERNAL ga_status host_device_sticky_error(host_device *dev);
 
 /* Number of threads kernels run on (GPUARRAY_HOST_THREADS, else the online
  * cores), without starting the runtime's pool. */

@@ -249,19 +249,18 @@ static void chain(int sig, siginfo_t *si, void *uc)
     sigaction(sig, &dfl, NULL);
 }
 
-static void on_fault(int sig, siginfo_t *si, void *ucv)
+/* Returns 1 when the fault was in a guard page (recorded, page opened:
+ * the access completes when the instruction runs again), else 0. */
+static int guard_filter(int sig, void *siv, void *ucv)
 {
+    siginfo_t *si = siv;
+    if (sig != SIGSEGV && sig != SIGBUS)
+        return 0;
     uintptr_t addr = (uintptr_t)si->si_addr;
     uintptr_t pg = addr & ~(uintptr_t)(page - 1);
     const guard_slot *g = guard_find(pg);
-    if (!g) {
-        if (atomic_load(&in_flight) > 0)
-            say("gpuarray host backend (GPUARRAY_HOST_CHECK): a kernel or copy accessed memory "
-                "outside every device buffer and far from their guard pages; the process "
-                "cannot continue\n");
-        chain(sig, si, ucv);
-        return;
-    }
+    if (!g)
+        return 0;
     int expect = 0;
     if (atomic_compare_exchange_strong(&fault.state, &expect, 1)) {
         fault.addr = addr;
@@ -293,10 +292,31 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
     /* Let the access complete into the guard page; it is closed again when
      * the task ends. */
     mprotect((void *)pg, page, PROT_READ | PROT_WRITE);
+    return 1;
+}
+
+/* Without the kernel runtime (no compiler: copies only), this file owns
+ * SIGSEGV/SIGBUS itself. */
+static void on_fault(int sig, siginfo_t *si, void *ucv)
+{
+    if (guard_filter(sig, si, ucv))
+        return;
+    if (atomic_load(&in_flight) > 0)
+        say("gpuarray host backend (GPUARRAY_HOST_CHECK): a copy accessed memory outside "
+            "every device buffer and far from their guard pages; the process cannot continue\n");
+    chain(sig, si, ucv);
 }
 
 ga_status host_check_init(void)
 {
+    /* The kernel runtime owns the fault signals (csrc/hostrt/fault.c): a
+     * fault in a guard page is ours to record, any other fault in a kernel
+     * becomes the kernel's error there. */
+    const gahost_api *api = host_runtime();
+    if (api) {
+        api->set_fault_filter(guard_filter);
+        return GA_OK;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_fault;

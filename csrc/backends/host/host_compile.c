@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -121,17 +122,20 @@ const char *host_runtime_path(void)
 
 /* ------------------------------------------------------ running programs */
 
-/* Run argv (no shell), its stdout and stderr captured together into *out
- * (malloc'd, NUL-terminated). Returns the exit status, or -1 when it could
- * not be run (*out then says why). */
-static int run_capture(char *const argv[], char **out)
+/* Run argv (no shell) with environment envp, its stdout and stderr
+ * captured together into *out (malloc'd, NUL-terminated). Returns the exit
+ * status, or -1 when it could not be run (*out then says why), -2 when the
+ * process ran out of file descriptors or processes (an OSError, not a
+ * missing compiler). */
+static int run_capture(char *const argv[], char *const envp[], char **out)
 {
     int fds[2];
     *out = NULL;
     if (pipe2(fds, O_CLOEXEC) != 0) {
-        if (asprintf(out, "pipe: %s", strerror(errno)) < 0)
+        int e = errno;
+        if (asprintf(out, "pipe: %s", strerror(e)) < 0)
             *out = NULL;
-        return -1;
+        return e == EMFILE || e == ENFILE ? -2 : -1;
     }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -139,14 +143,14 @@ static int run_capture(char *const argv[], char **out)
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
     pid_t pid;
-    int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     if (r != 0) {
         close(fds[0]);
         if (asprintf(out, "cannot run %s: %s", argv[0], strerror(r)) < 0)
             *out = NULL;
-        return -1;
+        return r == EMFILE || r == ENFILE || r == EAGAIN || r == ENOMEM ? -2 : -1;
     }
     size_t len = 0, cap = 4096;
     char *buf = malloc(cap);
@@ -304,7 +308,7 @@ static void compiler_find(void)
 
     char *argv[] = {cxx_path, "-dumpfullversion", "-dumpversion", NULL};
     char *text = NULL;
-    int rc = run_capture(argv, &text);
+    int rc = run_capture(argv, environ, &text);
     int major = 0, minor = 0;
     if (rc != 0 || !text || sscanf(text, "%d.%d", &major, &minor) < 1) {
         snprintf(compiler_detail, sizeof compiler_detail, "%s did not report its version: %s",
@@ -478,8 +482,80 @@ static void asm_lines(const char *log, char *out, size_t len)
     }
 }
 
+/* A private directory for one compile: under $TMPDIR (else /tmp); where
+ * that cannot be written (a TMPDIR that is gone, read-only, full), under
+ * the cache directory instead, and then the compiler is given that
+ * directory as its TMPDIR too (it writes its own temporary files there),
+ * through *envp (malloc'd, NULL when the process's environment serves). */
+static ga_status make_work_dir(char **dir_out, char ***envp)
+{
+    const char *tmp = getenv("TMPDIR");
+    const char *first = tmp && *tmp ? tmp : "/tmp";
+    char *dir = NULL;
+    *envp = NULL;
+    *dir_out = NULL;
+    if (asprintf(&dir, "%s/gpuarray-host-XXXXXX", first) < 0)
+        return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
+    if (mkdtemp(dir) && access(dir, W_OK) == 0) {
+        *dir_out = dir;
+        return GA_OK;
+    }
+    int first_errno = errno;
+    free(dir);
+    dir = NULL;
+    const char *cache = ga_cache_dir();
+    char fallback[PATH_MAX];
+    if (cache && *cache && snprintf(fallback, sizeof fallback, "%s/tmp", cache) < (int)sizeof fallback) {
+        mkdir(cache, 0700);
+        mkdir(fallback, 0700);
+        if (asprintf(&dir, "%s/gpuarray-host-XXXXXX", fallback) < 0)
+            return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
+        if (mkdtemp(dir)) {
+            size_t n = 0;
+            while (environ[n])
+                n++;
+            char **e = calloc(n + 2, sizeof *e);
+            char *t = NULL;
+            if (!e || asprintf(&t, "TMPDIR=%s", dir) < 0) {
+                free(e);
+                rmdir(dir);
+                free(dir);
+                return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
+            }
+            size_t k = 0;
+            for (size_t i = 0; i < n; i++)
+                if (strncmp(environ[i], "TMPDIR=", 7) != 0)
+                    e[k++] = environ[i];
+            e[k++] = t;
+            e[k] = NULL;
+            *envp = e;
+            *dir_out = dir;
+            return GA_OK;
+        }
+        free(dir);
+    }
+    errno = first_errno;
+    return ga_error(GA_ERROR_IO, "compile: cannot create a temporary directory in %s (%s) nor "
+                    "in the cache directory %s", first, strerror(first_errno),
+                    cache && *cache ? cache : "(none)");
+}
+
+/* The TMPDIR=... entry make_work_dir added (the last one), then the array. */
+static void free_envp(char **envp)
+{
+    if (!envp)
+        return;
+    size_t n = 0;
+    while (envp[n])
+        n++;
+    if (n)
+        free(envp[n - 1]);
+    free(envp);
+}
+
 ga_status host_compile(const ga_compile_request *req, int arch, int is_real, ga_compiled_output *out)
 {
+    char **envp = NULL;
     (void)arch;
     (void)is_real;
     if (!out)
@@ -511,21 +587,11 @@ ga_status host_compile(const ga_compile_request *req, int arch, int is_real, ga_
         return st;
     }
 
-    const char *tmp = getenv("TMPDIR");
     char base[128];
     source_file_name(name, base, sizeof base);
-    if (asprintf(&dir, "%s/gpuarray-host-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0) {
-        dir = NULL;
-        st = ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
+    st = make_work_dir(&dir, &envp);
+    if (st != GA_OK)
         goto cleanup;
-    }
-    if (!mkdtemp(dir)) {
-        st = ga_error(GA_ERROR_IO, "compile: cannot create a temporary directory %s: %s", dir,
-                      strerror(errno));
-        free(dir);
-        dir = NULL;
-        goto cleanup;
-    }
     if (asprintf(&src, "%s/%s", dir, base) < 0 || asprintf(&so, "%s/module.so", dir) < 0) {
         st = ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
         goto cleanup;
@@ -541,7 +607,21 @@ ga_status host_compile(const ga_compile_request *req, int arch, int is_real, ga_
         goto cleanup;
     }
     optstr = join_options(req);
-    int rc = run_capture(argv, &log);
+    int rc = run_capture(argv, envp ? envp : environ, &log);
+    if (rc != 0 && log && strstr(log, "precompiled header") && api->pch_discard) {
+        /* A damaged precompiled prelude (a full disk, a killed copy): drop
+         * it, as a corrupt cache entry is dropped, and compile again from
+         * the header; the next process builds a new one. */
+        api->pch_discard();
+        free(log);
+        rc = run_capture(argv, envp ? envp : environ, &log);
+    }
+    if (rc == -2) {
+        errno = EMFILE;
+        st = ga_error(GA_ERROR_IO, "%s: cannot run the host compiler: %s", name,
+                      log ? log : "too many open files");
+        goto cleanup;
+    }
     if (rc == -1) {
         st = ga_error(GA_ERROR_NO_COMPILER, "%s: %s", name, log ? log : "cannot run the compiler");
         goto cleanup;
@@ -610,5 +690,6 @@ cleanup:
     free(src);
     free(so);
     free(dir);
+    free_envp(envp);
     return st;
 }

@@ -64,6 +64,32 @@ void host_device_fail(host_device *dev, ga_status status, int code, const char *
     pthread_mutex_unlock(dev->lock);
 }
 
+void host_device_fail_sticky(host_device *dev, ga_status status, int code, const char *name,
+                             const char *fmt, ...)
+{
+    va_list ap;
+    pthread_mutex_lock(dev->lock);
+    if (!dev->error_sticky) {
+        /* Replaces a pending ordinary error: this one outlives it. */
+        dev->error_status = status;
+        dev->error_code = code;
+        dev->error_sticky = 1;
+        snprintf(dev->error_name, sizeof dev->error_name, "%s", name ? name : "");
+        va_start(ap, fmt);
+        vsnprintf(dev->error_detail, sizeof dev->error_detail, fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(dev->lock);
+}
+
+ga_status host_device_sticky_error(host_device *dev)
+{
+    pthread_mutex_lock(dev->lock);
+    int sticky = dev->error_sticky;
+    pthread_mutex_unlock(dev->lock);
+    return sticky ? host_device_take_error(dev) : GA_OK;
+}
+
 ga_status host_device_take_error(host_device *dev)
 {
     char detail[sizeof dev->error_detail], name[sizeof dev->error_name];
@@ -74,7 +100,8 @@ ga_status host_device_take_error(host_device *dev)
         memcpy(detail, dev->error_detail, sizeof detail);
         memcpy(name, dev->error_name, sizeof name);
         code = dev->error_code;
-        dev->error_status = GA_OK;
+        if (!dev->error_sticky)
+            dev->error_status = GA_OK;
     }
     pthread_mutex_unlock(dev->lock);
     if (st == GA_OK)
@@ -209,6 +236,49 @@ static void fill(void *dst, uint32_t pattern, size_t elem_size, size_t nbytes)
     }
 }
 
+/* A launch that failed while running: reported by the next synchronizing
+ * call under the name CUDA gives the same failure. */
+static void report_launch_failure(host_device *dev, const char *kernel, int r)
+{
+    const gahost_api *api = host_runtime();
+    const char *why = api ? api->last_error() : "";
+    if (!why || !*why)
+        why = "the runtime reported an error";
+    int code = 719;
+    const char *name = "CUDA_ERROR_LAUNCH_FAILED";
+    const char *what = "failed";
+    switch (GAHOST_STATUS_KIND(r)) {
+    case GAHOST_ERROR_ILLEGAL_ADDRESS:
+        code = 700, name = "CUDA_ERROR_ILLEGAL_ADDRESS", what = "made an illegal memory access";
+        break;
+    case GAHOST_ERROR_MISALIGNED:
+        code = 716, name = "CUDA_ERROR_MISALIGNED_ADDRESS", what = "made a misaligned access";
+        break;
+    case GAHOST_ERROR_ASSERT:
+        code = 710, name = "CUDA_ERROR_ASSERT", what = "hit a device-side assert";
+        break;
+    case GAHOST_ERROR_ILLEGAL_INSTRUCTION:
+        code = 715, name = "CUDA_ERROR_ILLEGAL_INSTRUCTION", what = "ran an illegal instruction";
+        break;
+    case GAHOST_ERROR_LAUNCH_FAILED:
+        what = "stopped (launch failure)";
+        break;
+    default:
+        break;
+    }
+    /* GPUARRAY_HOST_FAULTS_STICKY=0 (tests, fuzzing): report it once and
+     * go on, trusting that the fault harmed nothing else. */
+    const char *keep = getenv("GPUARRAY_HOST_FAULTS_STICKY");
+    if ((r & GAHOST_FAULT_STICKY) && !(keep && strcmp(keep, "0") == 0))
+        host_device_fail_sticky(dev, GA_ERROR_LAUNCH, code, name,
+                                "kernel '%s' %s on the host backend: %s. The device is unusable "
+                                "from now on (as after this error on a GPU): restart the process",
+                                kernel, what, why);
+    else
+        host_device_fail(dev, GA_ERROR_LAUNCH, code, name, "kernel '%s' %s on the host backend: %s",
+                         kernel, what, why);
+}
+
 void host_task_run(host_device *dev, host_task *t)
 {
     switch (t->kind) {
@@ -217,15 +287,8 @@ void host_task_run(host_device *dev, host_task *t)
         host_check_task_begin();
         int r = f->desc->entry(t->u.launch.argv, t->u.launch.grid, t->u.launch.block,
                                t->u.launch.shared_mem);
-        if (r != GAHOST_OK) {
-            /* Reported by the next synchronizing call, as CUDA reports a
-             * kernel that failed while running. */
-            const gahost_api *api = host_runtime();
-            const char *why = api ? api->last_error() : "";
-            host_device_fail(dev, GA_ERROR_LAUNCH, 719, "CUDA_ERROR_LAUNCH_FAILED",
-                             "kernel '%s' failed on the host backend: %s", f->desc->name,
-                             why && *why ? why : "the runtime reported an error");
-        }
+        if (r != GAHOST_OK)
+            report_launch_failure(dev, f->desc->name, r);
         host_check_task_end(dev, f->desc->name);
         break;
     }
