@@ -17,7 +17,12 @@ set -uo pipefail
 
 # (groups are filled in by the parts that need them)
 
-ALL_GROUPS=()
+# hip: ROCm 5.2's HIP runtime and hiprtc (the libraries, and the headers
+# tests/c/test_hip_abi.c checks the backend's own declarations against),
+# and LLVM 15, whose llvm-objdump/llvm-readelf read AMD code objects.
+group_hip() { echo libamdhip64-dev llvm-15; }
+
+ALL_GROUPS=(hip)
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "install_optional: no apt-get here; install the packages named in README.md by hand" >&2
