@@ -79,6 +79,7 @@ static const lib_search hip_search = {
     .root_subdir = "lib",
     .dirs = hip_dirs,
     .num_dirs = sizeof hip_dirs / sizeof hip_dirs[0],
+    .override_only = 1,
     .install_hint = "install ROCm (Debian/Ubuntu: apt-get install libamdhip64-dev)",
 };
 

@@ -87,6 +87,7 @@ static const lib_search hiprtc_search = {
     .root_subdir = "lib",
     .dirs = hip_dirs,
     .num_dirs = sizeof hip_dirs / sizeof hip_dirs[0],
+    .override_only = 1,
     .install_hint = "install ROCm's hiprtc (Debian/Ubuntu: apt-get install libamdhip64-dev; "
                     "newer releases: libhiprtc6 or libhiprtc7)",
 };

@@ -259,7 +259,11 @@ void lib_loader_run(lib_loader *l)
                    "or the %s wheel. Tried:\n%s", l->library, l->role, s->override_env, l->file,
                l->wheel, tried.s ? tried.s : "");
     const char *override = getenv(s->override_env);
-    if (s->override_only && override && override[0]) {
+    if (s->override_only && override && override[0] && (s->root_envs || s->dirs)) {
+        sb_add(&d, "  (%s is set, so nothing else was searched; unset it to search %s on the "
+                   "dynamic linker's path and the install roots)\n", s->override_env,
+               s->names_text);
+    } else if (s->override_only && override && override[0]) {
         sb_add(&d, "  (%s is set, so nothing else was searched; unset it to search %s on the "
                    "dynamic linker's path, $CUDA_PATH/lib64, $CUDA_HOME/lib64, "
                    "/usr/local/cuda/lib64 and the pip wheels' ", s->override_env, s->names_text);
