@@ -10,6 +10,7 @@
 #include "libhiprtc.h"
 #include "hip_rtc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* A tuple of str as a C array (borrowed UTF-8, valid while the tuple is). */
@@ -209,7 +210,35 @@ static PyObject *amdgpu_code_object_info(PyObject *m, PyObject *arg)
     return r;
 }
 
+/* [(offset, size)] of kernel `name`'s parameters as the core lays them out
+ * from the source (C ABI), to compare with what the compiler wrote. */
+static PyObject *kernel_param_layout(PyObject *m, PyObject *args)
+{
+    (void)m;
+    const char *source, *name;
+    if (!PyArg_ParseTuple(args, "ss:kernel_param_layout", &source, &name))
+        return NULL;
+    ga_param *params = NULL;
+    int count = 0;
+    ga_status st = ga_parse_kernel_params(source, name, &params, &count);
+    if (st != GA_OK)
+        return pyga_raise(st);
+    PyObject *list = PyList_New(count);
+    for (int i = 0; list && i < count; i++) {
+        PyObject *t = Py_BuildValue("(nn)", (Py_ssize_t)params[i].offset, (Py_ssize_t)params[i].size);
+        if (!t)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, i, t);
+    }
+    free(params);
+    return list;
+}
+
 static PyMethodDef hip_methods[] = {
+    {"kernel_param_layout", kernel_param_layout, METH_VARARGS,
+     "kernel_param_layout(source, name) -> [(offset, size)] of the kernel's parameters as "
+     "gpuarray lays them out from the source."},
     {"hip_compile", (PyCFunction)(void (*)(void))hip_compile, METH_VARARGS | METH_KEYWORDS,
      "hip_compile(source, options=None, name_expressions=None, arch=0, source_name=None, "
      "no_cache=False) -> Program\n\nCompile through the hip backend's compiler (hiprtc) "
