@@ -45,7 +45,8 @@ def _record():
     # The operators' C fast path wants a real Function: not registered here.
     _ufuncs._record_fast = lambda *a, **k: None
 
-    for family in FAMILIES:
+    families = os.environ.get('GPUARRAY_HIP_SAMPLE_FAMILIES')
+    for family in (families.split(',') if families else FAMILIES):
         dt = np.dtype(family)
         current[0] = family
         host = np.arange(12).reshape(3, 4)
@@ -85,10 +86,13 @@ def _record():
             for (n, s, o), f in recorded.items()]
 
 
-def library_kernels(timeout=120):
-    """[{'name', 'source', 'options'}] of the sample, from a child process
-    (see the module's docstring for why)."""
+def library_kernels(timeout=120, families=None):
+    """[{'name', 'source', 'options', 'label'}] of the sample (the dtype
+    families given, default FAMILIES), from a child process (see the
+    module's docstring for why)."""
     env = dict(os.environ)
+    if families:
+        env['GPUARRAY_HIP_SAMPLE_FAMILIES'] = ','.join(families)
     r = subprocess.run([sys.executable, '-m', 'gpuarray.hip._kernel_sample'],
                        capture_output=True, text=True, timeout=timeout, env=env)
     if r.returncode != 0:

@@ -24,47 +24,56 @@ import time
 from gpuarray import hip
 
 #: Source markers of kernels that cannot be HIP code, and why.
-CUDA_ONLY = (('asm(', 'inline PTX'), ('asm volatile', 'inline PTX'))
+CUDA_ONLY = (('asm(', 'inline PTX'), ('asm volatile', 'inline PTX'),
+             ('#include <cuda', "CUDA's own headers"))
+
+
+def raw_kernels_in_file(path, prefix):
+    """[{'name', 'source', 'options', 'label'}] of the RawKernel(<str>,
+    '<name>') calls in the Python file `path` whose source is a string
+    literal or a module-level name bound to one (labels: prefix + name)."""
+    with open(path, encoding='utf-8') as f:
+        tree = ast.parse(f.read(), path)
+    strings = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
+                isinstance(node.value.value, str):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    strings[t.id] = node.value.value
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or len(node.args) < 2:
+            continue
+        fn = node.func
+        fname = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, 'id', '')
+        if fname != 'RawKernel':
+            continue
+        src, name = node.args[0], node.args[1]
+        if isinstance(src, ast.Name):
+            src = strings.get(src.id)
+        elif isinstance(src, ast.Constant) and isinstance(src.value, str):
+            src = src.value
+        else:
+            src = None
+        if src is None or not isinstance(name, ast.Constant) or not isinstance(name.value, str):
+            continue
+        if not name.value.isidentifier():
+            continue      # a name expression: the source alone does not say its instance
+        found.append({'name': name.value, 'source': src, 'options': [],
+                      'label': prefix + name.value})
+    return found
 
 
 def example_kernels(root):
-    """[{'name', 'source', 'options', 'label'}] of the RawKernels in
-    ``root/NN_*/gpuarray_version.py``: calls RawKernel(<str>, '<name>')
-    whose source is a string literal or a module-level name bound to one."""
+    """The RawKernels of ``root/NN_*/gpuarray_version.py``."""
     found = []
     if not root or not os.path.isdir(root):
         return found
     for entry in sorted(os.listdir(root)):
         path = os.path.join(root, entry, 'gpuarray_version.py')
-        if not os.path.isfile(path):
-            continue
-        with open(path, encoding='utf-8') as f:
-            tree = ast.parse(f.read(), path)
-        strings = {}
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
-                    isinstance(node.value.value, str):
-                for t in node.targets:
-                    if isinstance(t, ast.Name):
-                        strings[t.id] = node.value.value
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or len(node.args) < 2:
-                continue
-            fn = node.func
-            fname = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, 'id', '')
-            if fname != 'RawKernel':
-                continue
-            src, name = node.args[0], node.args[1]
-            if isinstance(src, ast.Name):
-                src = strings.get(src.id)
-            elif isinstance(src, ast.Constant) and isinstance(src.value, str):
-                src = src.value
-            else:
-                src = None
-            if src is None or not isinstance(name, ast.Constant) or not isinstance(name.value, str):
-                continue
-            found.append({'name': name.value, 'source': src, 'options': [],
-                          'label': '%s %s' % (entry, name.value)})
+        if os.path.isfile(path):
+            found += raw_kernels_in_file(path, entry + ' ')
     return found
 
 
@@ -148,6 +157,9 @@ def main(argv=None):
                     help="the examples' directory (default: the checkout's examples/, if any)")
     ap.add_argument('--cache', action='store_true',
                     help='use the kernel cache (timings then show cache hits)')
+    ap.add_argument('--families', default=None,
+                    help='comma-separated dtypes of the sample (default: one per family: %s)'
+                    % ','.join(__import__('gpuarray.hip._kernel_sample', fromlist=['x']).FAMILIES))
     ap.add_argument('--json', default=None, help='also write the rows to this file')
     args = ap.parse_args(argv)
 
@@ -166,7 +178,7 @@ def main(argv=None):
     print('hiprtc: %s (ROCm %d.%d)' % (info['hiprtc_path'], v // 10000000, v // 100000 % 100))
 
     from gpuarray.hip._kernel_sample import library_kernels
-    kernels = library_kernels()
+    kernels = library_kernels(families=args.families.split(',') if args.families else None)
     examples = args.examples
     if examples is None:
         here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(hip.__file__))))
