@@ -235,7 +235,25 @@ static PyObject *kernel_param_layout(PyObject *m, PyObject *args)
     return list;
 }
 
+static PyObject *hip_device_arch(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    int ordinal = (int)PyLong_AsLong(arg);
+    if (ordinal == -1 && PyErr_Occurred())
+        return NULL;
+    char name[GA_HIP_GCN_ARCH_NAME_SIZE];
+    ga_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = ga_hip_device_arch_name(ordinal, name, sizeof name);
+    Py_END_ALLOW_THREADS
+    if (st != GA_OK)
+        return pyga_raise(st);
+    return text(name);
+}
+
 static PyMethodDef hip_methods[] = {
+    {"hip_device_arch", hip_device_arch, METH_O,
+     "hip_device_arch(ordinal) -> the AMD device's gcnArchName, e.g. 'gfx90a:sramecc+:xnack-'."},
     {"kernel_param_layout", kernel_param_layout, METH_VARARGS,
      "kernel_param_layout(source, name) -> [(offset, size)] of the kernel's parameters as "
      "gpuarray lays them out from the source."},

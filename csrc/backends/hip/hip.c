@@ -216,6 +216,12 @@ static ga_status hip_gcn_arch_name(int device, char *name, size_t len)
     return st;
 }
 
+ga_status ga_hip_device_arch_name(int device, char *name, size_t len)
+{
+    ga_status st = ga_hip_load();
+    return st != GA_OK ? st : hip_gcn_arch_name(device, name, len);
+}
+
 static ga_status hip_device_mem_info(ga_device *dev, size_t *free_bytes, size_t *total_bytes)
 {
     ga_status st = hip_device_activate(dev);

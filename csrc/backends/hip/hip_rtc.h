@@ -29,6 +29,9 @@ GA_INTERNAL char *ga_hip_arch_name(int arch, char *buf, size_t size);
  * or 0 when it is not a gfx name. */
 GA_INTERNAL int ga_hip_arch_parse(const char *name);
 
+/* Device `device`'s gcnArchName ("gfx90a:sramecc+:xnack-"), from hip.c. */
+GA_INTERNAL ga_status ga_hip_device_arch_name(int device, char *name, size_t len);
+
 /* The HIP dialect prelude put before every source (hip_prelude.c). */
 GA_INTERNAL extern const char ga_hip_prelude[];
 GA_INTERNAL const char *ga_hip_prelude_text(void);
