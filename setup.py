@@ -19,8 +19,8 @@ from setuptools import Extension, find_namespace_packages, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC_DIRS = ["csrc/core", "csrc/backends/cuda", "csrc/backends/host", "csrc/loaders", "csrc/python"]
-INCLUDE_DIRS = ["csrc/include", "csrc/core", "csrc/loaders", "csrc/backends/cuda", "csrc/backends/host", "csrc/python"]
+SRC_DIRS = ["csrc/core", "csrc/backends/cuda", "csrc/backends/hip", "csrc/backends/host", "csrc/loaders", "csrc/python"]
+INCLUDE_DIRS = ["csrc/include", "csrc/core", "csrc/loaders", "csrc/backends/cuda", "csrc/backends/hip", "csrc/backends/host", "csrc/python"]
 
 
 def _rel(path):

@@ -218,8 +218,8 @@ def is_available():
 
 def get_backend():
     """The name of the backend gpuarray runs on: 'cuda' (a usable NVIDIA
-    GPU) or 'host' (the CPU, where no GPU is usable), or None when none
-    initialises. ``GPUARRAY_BACKEND=cuda|host`` in the environment forces
+    GPU), 'hip' (a usable AMD GPU) or 'host' (the CPU, where no GPU is
+    usable), or None when none initialises. ``GPUARRAY_BACKEND=cuda|hip|host`` forces
     one; show_config() says why one is unavailable."""
     c = _core.config()
     return c['backend'] if c['available'] else None

@@ -37,6 +37,15 @@ def config_rows():
             ('Host C++ compiler path', c['compiler_path'] or '-'),
             ('Host kernel runtime', c['driver_path'] or '-'),
         ]
+    elif backend == 'hip':
+        v = c['driver_version']
+        rows += [
+            ('HIP runtime', 'ROCm %d.%d (hipDriverGetVersion %d)' % (v // 10000000,
+                                                                    v // 100000 % 100, v)),
+            ('HIP runtime library', c['driver_path'] or '-'),
+            ('hiprtc', 'ROCm ' + compiler),
+            ('hiprtc library', c['compiler_path'] or '-'),
+        ]
     else:
         rows += [
             ('CUDA driver', _version(c['driver_version'])),
@@ -44,6 +53,15 @@ def config_rows():
             ('NVRTC', compiler),
             ('NVRTC library', c['compiler_path'] or '-'),
         ]
+    if backend != 'hip':
+        # HIP where it is installed but not used (no AMD GPU), so a user
+        # sees that gpuarray.hip.compile_for_target can work here.
+        hi = _core.hip_library_info()
+        if hi['runtime_error'] is None:
+            v = hi['runtime_version']
+            rows.append(('HIP (not used)', 'ROCm %d.%d at %s; hiprtc %s' % (
+                v // 10000000, v // 100000 % 100, hi['runtime_path'],
+                hi['hiprtc_path'] if hi['hiprtc_error'] is None else 'not found')))
     rows.append(('Kernel cache directory', c['cache_dir'] or '-'))
     if c['available']:
         try:
@@ -52,6 +70,8 @@ def config_rows():
                 d = _core.Device(i)
                 if backend == 'host':
                     rows.append(('Device %d' % i, d.name))
+                elif backend == 'hip':
+                    rows.append(('Device %d' % i, '%s (%s)' % (d.name, _core.hip_device_arch(i))))
                 else:
                     rows.append(('Device %d' % i, '%s (compute capability %s)'
                                  % (d.name, d.compute_capability)))

@@ -239,6 +239,17 @@ class RawModule:
                 return f.read()
         return None
 
+    @property
+    def code_object(self):
+        """The AMD GPU code object (ELF bytes) hiprtc made, on the hip
+        backend (the AMD analogue of ``cubin``; ``llvm-objdump -d
+        --mcpu=gfxNNN`` prints its ISA); None on other backends (see
+        gpuarray.hip.compile_for_target to make one anywhere)."""
+        if self._kind == 'cuda':
+            prog = self._program()
+            return prog.image if prog.image_kind == 'amdgpu' else None
+        return None
+
 
 def _rebuild_module(init_args):
     return RawModule(**init_args)
@@ -305,6 +316,11 @@ class RawKernel(_core.Function):
     @property
     def name(self):
         return self._name
+
+    @property
+    def code_object(self):
+        """The AMD GPU code object on the hip backend (RawModule.code_object)."""
+        return self._rawmodule.code_object
 
     @property
     def code(self):

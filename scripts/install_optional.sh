@@ -28,7 +28,12 @@ group_vulkan() { group_wgpu; }   # the same packages, under the name the usage l
 # the venv sees Debian's package through --system-site-packages.
 group_hostfault() { echo python3-hypothesis; }
 
-ALL_GROUPS=(wgpu hostfault)
+# hip: ROCm 5.2's HIP runtime and hiprtc (the libraries, and the headers
+# tests/c/test_hip_abi.c checks the backend's own declarations against),
+# and LLVM 15, whose llvm-objdump/llvm-readelf read AMD code objects.
+group_hip() { echo libamdhip64-dev llvm-15; }
+
+ALL_GROUPS=(wgpu hostfault hip)
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "install_optional: no apt-get here; install the packages named in README.md by hand" >&2

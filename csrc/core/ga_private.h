@@ -181,6 +181,10 @@ typedef struct ga_backend_ops {
     /* Dense factorizations (solver.c); NULL = the backend has none. Takes
      * the stream itself: workspaces are allocated on it. */
     ga_status (*solver)(ga_device *dev, ga_stream *stream, const ga_solver_desc *d);
+    /* Optional: the compiler_target argument for `dev` when its compute
+     * capability is not it (HIP: the gfx number of gcnArchName); NULL =
+     * cc_major * 10 + cc_minor. */
+    int (*device_compile_arch)(ga_device *dev);
 } ga_backend_ops;
 
 /* A backend's FFT plans: the layout is checked by fft.c first; `native`
@@ -211,6 +215,7 @@ typedef struct ga_gemm_desc {
 GA_INTERNAL extern const ga_backend_ops *ga_backend;
 GA_INTERNAL extern const ga_backend_ops ga_cuda_backend;
 GA_INTERNAL extern const ga_backend_ops ga_host_backend;
+GA_INTERNAL extern const ga_backend_ops ga_hip_backend;     /* backends/hip/hip.c */
 /* The backends' gemm slots (cuda_blas.c, host_blas.c). */
 GA_INTERNAL ga_status ga_cuda_gemm(ga_device *dev, void *stream, const struct ga_gemm_desc *g);
 GA_INTERNAL ga_status ga_host_gemm(ga_device *dev, void *stream, const struct ga_gemm_desc *g);

@@ -29,17 +29,23 @@ static ga_status init_try(const ga_backend_ops *be)
     return st;
 }
 
-/* GPUARRAY_BACKEND=cuda or =host forces one (failing, with its reason,
- * where it is not usable); unset, empty or "auto" picks CUDA where a
- * usable CUDA device exists, else the host backend, which runs everywhere
- * (it needs a C++ compiler only to compile kernels). */
+/* GPUARRAY_BACKEND=cuda, =hip or =host forces one (failing, with its
+ * reason, where it is not usable); unset, empty or "auto" picks CUDA where
+ * a usable CUDA device exists, else HIP where a usable AMD GPU does, else
+ * the host backend, which runs everywhere (it needs a C++ compiler only to
+ * compile kernels). */
 static ga_status init_select(const ga_backend_ops **chosen)
 {
-    static const ga_backend_ops *const known[] = { &ga_cuda_backend, &ga_host_backend };
+    static const ga_backend_ops *const known[] = { &ga_cuda_backend, &ga_hip_backend,
+                                                   &ga_host_backend };
     const char *want = getenv("GPUARRAY_BACKEND");
     if (!want || !*want || strcmp(want, "auto") == 0) {
         if (init_try(&ga_cuda_backend) == GA_OK) {
             *chosen = &ga_cuda_backend;
+            return GA_OK;
+        }
+        if (init_try(&ga_hip_backend) == GA_OK) {
+            *chosen = &ga_hip_backend;
             return GA_OK;
         }
         ga_status st = init_try(&ga_host_backend);
@@ -68,8 +74,9 @@ static ga_status init_select(const ga_backend_ops **chosen)
         return ga_error(st, "GPUARRAY_BACKEND=%s: %s", want, detail);
     }
     return ga_error(GA_ERROR_UNSUPPORTED,
-                    "GPUARRAY_BACKEND=%s: no such backend in this build (choose 'cuda' or 'host', "
-                    "or leave it unset: CUDA where a usable GPU exists, else host)", want);
+                    "GPUARRAY_BACKEND=%s: no such backend in this build (choose 'cuda', 'hip' or "
+                    "'host', or leave it unset: CUDA where a usable NVIDIA GPU exists, else HIP "
+                    "where a usable AMD GPU does, else host)", want);
 }
 
 static void init_run(void)

@@ -424,7 +424,7 @@ int ga_cache_disk_get(ga_cache_key *key, int num_name_expressions, ga_compiled_o
     uint64_t isz = get_u64(buf + 48), psz = get_u64(buf + 56), lsz = get_u64(buf + 64);
     uint64_t body = size - 32 - HDR_SIZE;
     if ((kind != GA_IMAGE_CUBIN && kind != GA_IMAGE_PTX && kind != GA_IMAGE_FATBIN &&
-         kind != GA_IMAGE_HOST_SO) ||
+         kind != GA_IMAGE_HOST_SO && kind != GA_IMAGE_AMDGPU) ||
         (int64_t)nlow != num_name_expressions || isz == 0 || isz > body || psz > body - isz ||
         lsz > body - isz - psz)
         goto cleanup;

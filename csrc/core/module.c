@@ -86,7 +86,8 @@ ga_status ga_module_load_data(ga_device *device, ga_image_kind kind, const void 
 {
     if (!image)
         return ga_error(GA_ERROR_INVALID_VALUE, "ga_module_load_data: image is NULL");
-    if (kind != GA_IMAGE_PTX && kind != GA_IMAGE_CUBIN && kind != GA_IMAGE_FATBIN)
+    if (kind != GA_IMAGE_PTX && kind != GA_IMAGE_CUBIN && kind != GA_IMAGE_FATBIN &&
+        kind != GA_IMAGE_AMDGPU)
         return ga_error(GA_ERROR_INVALID_VALUE, "ga_module_load_data: unknown image kind %d", (int)kind);
     if (kind != GA_IMAGE_PTX && size == 0)
         return ga_error(GA_ERROR_INVALID_VALUE, "ga_module_load_data: a binary image needs its size");
@@ -120,6 +121,9 @@ ga_status ga_module_load_data(ga_device *device, ga_image_kind kind, const void 
 
 static ga_image_kind image_kind_of(const unsigned char *data, size_t size)
 {
+    /* An ELF is an AMD code object when its e_machine is EM_AMDGPU (224). */
+    if (size >= 20 && memcmp(data, "\x7f" "ELF", 4) == 0 && data[18] == 224 && data[19] == 0)
+        return GA_IMAGE_AMDGPU;
     if (size >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0)
         return GA_IMAGE_CUBIN;
     if (size >= 4 && data[0] == 0x50 && data[1] == 0xed && data[2] == 0x55 && data[3] == 0xba)

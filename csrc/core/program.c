@@ -85,7 +85,30 @@ static ga_status check_request(const ga_compile_request *req)
 
 /* Lookup order: memory, disk, compiler. Whatever the compiler makes goes
  * to both caches; a disk hit is remembered in memory. */
+static ga_status compile_with(const ga_backend_ops *ops, ga_device *device,
+                              const ga_compile_request *req, ga_program **program);
+
 ga_status ga_program_compile(ga_device *device, const ga_compile_request *req, ga_program **program)
+{
+    return compile_with(ga_compiler_ops(), device, req, program);
+}
+
+ga_status ga_program_compile_backend(const char *backend, const ga_compile_request *req,
+                                     ga_program **program)
+{
+    static const ga_backend_ops *const known[] = { &ga_cuda_backend, &ga_hip_backend,
+                                                   &ga_host_backend };
+    if (!backend)
+        return ga_error(GA_ERROR_INVALID_VALUE, "ga_program_compile_backend: backend is NULL");
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i]->name, backend) == 0)
+            return compile_with(known[i], NULL, req, program);
+    return ga_error(GA_ERROR_INVALID_VALUE, "ga_program_compile_backend: no backend '%s' "
+                    "(cuda, hip or host)", backend);
+}
+
+static ga_status compile_with(const ga_backend_ops *ops, ga_device *device,
+                              const ga_compile_request *req, ga_program **program)
 {
     ga_status st;
     ga_cache_key key;
@@ -101,10 +124,12 @@ ga_status ga_program_compile(ga_device *device, const ga_compile_request *req, g
     if ((st = check_request(req)) != GA_OK)
         return st;
 
-    const ga_backend_ops *ops = ga_compiler_ops();
     if ((st = ops->compiler_load()) != GA_OK)
         return st;
-    int want = req->arch ? req->arch : device ? device->cc_major * 10 + device->cc_minor : 0;
+    int want = req->arch ? req->arch
+             : !device ? 0
+             : ops->device_compile_arch ? ops->device_compile_arch(device)
+             : device->cc_major * 10 + device->cc_minor;
     int confirmed = 0;
 again:
     if ((st = ops->compiler_target(want, &arch, &is_real)) != GA_OK)

@@ -325,8 +325,10 @@ typedef enum ga_image_kind {
     GA_IMAGE_CUBIN = 1,   /* device code for one real architecture */
     GA_IMAGE_PTX = 2,     /* NUL-terminated PTX text */
     GA_IMAGE_FATBIN = 3,
-    GA_IMAGE_HOST_SO = 4  /* the host backend's compiled kernels: a shared
+    GA_IMAGE_HOST_SO = 4, /* the host backend's compiled kernels: a shared
                              object for this machine (dlopen'ed to load) */
+    GA_IMAGE_AMDGPU = 5   /* an AMD GPU code object (ELF, EM_AMDGPU) for
+                             one gfx target: what hiprtc makes */
 } ga_image_kind;
 
 typedef struct ga_compile_request {
@@ -353,6 +355,12 @@ typedef enum ga_cache_source {
  * with GA_ERROR_COMPILE, ga_last_error() holds the full compiler log, and
  * ga_compile_error_log() too. The result is reference counted. */
 GA_API ga_status ga_program_compile(ga_device *device, const ga_compile_request *request, ga_program **program);
+/* The same through the compiler of the backend named `backend` ("cuda",
+ * "hip", "host"), whichever backend is active and with no device and no
+ * driver initialised: code for a machine other than this one. For "hip",
+ * request->arch is the gfx number read as hex (gfx90a = 0x90a; 0 = gfx90a). */
+GA_API ga_status ga_program_compile_backend(const char *backend, const ga_compile_request *request,
+                                            ga_program **program);
 GA_API void ga_program_retain(ga_program *program);
 GA_API void ga_program_release(ga_program *program);
 /* The loadable image (CUBIN, or PTX when the compiler is older than the

@@ -69,19 +69,43 @@ static void *try_dir(const lib_search *s, const char *dir, strbuf *tried)
     return NULL;
 }
 
-static void *try_env_dir(const lib_search *s, const char *var, strbuf *tried)
+static void *try_env_dir(const lib_search *s, const char *var, const char *subdir, strbuf *tried)
 {
     const char *root = getenv(var);
     if (!root || !root[0])
         return NULL;
     char dir[4096];
-    if (snprintf(dir, sizeof dir, "%s/lib64", root) >= (int)sizeof dir)
+    if (snprintf(dir, sizeof dir, "%s/%s", root, subdir) >= (int)sizeof dir)
         return NULL;
     return try_dir(s, dir, tried);
 }
 
+/* The CUDA places, used by searches that name none of their own. */
+static const char *const cuda_root_envs[] = { "CUDA_PATH", "CUDA_HOME" };
+static const char *const cuda_dirs[] = { "/usr/local/cuda/lib64" };
+
+static void search_places(const lib_search *s, const char *const **envs, size_t *num_envs,
+                          const char **subdir, const char *const **dirs, size_t *num_dirs)
+{
+    if (s->root_envs || s->dirs) {
+        *envs = s->root_envs;
+        *num_envs = s->num_root_envs;
+        *subdir = s->root_subdir ? s->root_subdir : "lib";
+        *dirs = s->dirs;
+        *num_dirs = s->num_dirs;
+        return;
+    }
+    *envs = cuda_root_envs;
+    *num_envs = 2;
+    *subdir = "lib64";
+    *dirs = cuda_dirs;
+    *num_dirs = 1;
+}
+
 static void *try_wheels(const lib_search *s, strbuf *tried)
 {
+    if (s->num_wheel_subdirs == 0)
+        return NULL;   /* a library no pip wheel ships */
     const char *list = getenv("GPUARRAY_NVRTC_SEARCH_PATH");
     if (!list || !list[0]) {
         sb_add(tried, "  pip wheels: not searched (GPUARRAY_NVRTC_SEARCH_PATH is not set)\n");
@@ -156,14 +180,22 @@ void lib_search_fingerprint(const lib_search *s, const char *library, strbuf *sb
 {
     static const char *const vars[] = { "LD_LIBRARY_PATH", "CUDA_PATH", "CUDA_HOME",
                                         "GPUARRAY_NVRTC_SEARCH_PATH" };
+    const char *const *envs, *const *dirs, *subdir;
+    size_t num_envs, num_dirs;
+    search_places(s, &envs, &num_envs, &subdir, &dirs, &num_dirs);
     add_env(sb, s->override_env);
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         add_env(sb, vars[i]);
+    for (size_t i = 0; i < num_envs; i++)
+        add_env(sb, envs[i]);
     add_stat(sb, "/etc/ld.so.cache");
     add_dirs(sb, getenv("LD_LIBRARY_PATH"), "");
-    add_dirs(sb, getenv("CUDA_PATH"), "/lib64");
-    add_dirs(sb, getenv("CUDA_HOME"), "/lib64");
-    add_stat(sb, "/usr/local/cuda/lib64");
+    char slash_subdir[256];
+    snprintf(slash_subdir, sizeof slash_subdir, "/%s", subdir);
+    for (size_t i = 0; i < num_envs; i++)
+        add_dirs(sb, getenv(envs[i]), slash_subdir);
+    for (size_t i = 0; i < num_dirs; i++)
+        add_stat(sb, dirs[i]);
     for (size_t k = 0; k < s->num_wheel_subdirs; k++) {
         char suffix[256];
         snprintf(suffix, sizeof suffix, "/%s", s->wheel_subdirs[k]);
@@ -196,12 +228,13 @@ void *lib_search_run(const lib_search *s, strbuf *tried)
     if (!h && absent)
         sb_add(tried, "  the dynamic linker's search path (LD_LIBRARY_PATH, ld.so.cache): no %s\n",
                s->names_text);
-    if (!h)
-        h = try_env_dir(s, "CUDA_PATH", tried);
-    if (!h)
-        h = try_env_dir(s, "CUDA_HOME", tried);
-    if (!h)
-        h = try_dir(s, "/usr/local/cuda/lib64", tried);
+    const char *const *envs, *const *dirs, *subdir;
+    size_t num_envs, num_dirs;
+    search_places(s, &envs, &num_envs, &subdir, &dirs, &num_dirs);
+    for (size_t i = 0; !h && i < num_envs; i++)
+        h = try_env_dir(s, envs[i], subdir, tried);
+    for (size_t i = 0; !h && i < num_dirs; i++)
+        h = try_dir(s, dirs[i], tried);
     if (!h)
         h = try_wheels(s, tried);
     return h;
@@ -217,11 +250,20 @@ void lib_loader_run(lib_loader *l)
         return;
     }
     strbuf d = { 0 };
-    sb_add(&d, "%s (%s) was not found; set %s to the path of %s, or install the CUDA toolkit "
-               "or the %s wheel. Tried:\n%s", l->library, l->role, s->override_env, l->file,
-           l->wheel, tried.s ? tried.s : "");
+    if (s->install_hint)
+        sb_add(&d, "%s (%s) was not found; set %s to the path of %s, or %s. Tried:\n%s",
+               l->library, l->role, s->override_env, l->file, s->install_hint,
+               tried.s ? tried.s : "");
+    else
+        sb_add(&d, "%s (%s) was not found; set %s to the path of %s, or install the CUDA toolkit "
+                   "or the %s wheel. Tried:\n%s", l->library, l->role, s->override_env, l->file,
+               l->wheel, tried.s ? tried.s : "");
     const char *override = getenv(s->override_env);
-    if (s->override_only && override && override[0]) {
+    if (s->override_only && override && override[0] && (s->root_envs || s->dirs)) {
+        sb_add(&d, "  (%s is set, so nothing else was searched; unset it to search %s on the "
+                   "dynamic linker's path and the install roots)\n", s->override_env,
+               s->names_text);
+    } else if (s->override_only && override && override[0]) {
         sb_add(&d, "  (%s is set, so nothing else was searched; unset it to search %s on the "
                    "dynamic linker's path, $CUDA_PATH/lib64, $CUDA_HOME/lib64, "
                    "/usr/local/cuda/lib64 and the pip wheels' ", s->override_env, s->names_text);

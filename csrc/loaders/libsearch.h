@@ -25,10 +25,23 @@ typedef struct lib_search {
      * named on purpose that cannot be used is an error, not a reason to
      * load another one silently). */
     int override_only;
+    /* Where else to look, for libraries that are not CUDA's. NULL/0 keep
+     * the CUDA places ($CUDA_PATH/lib64, $CUDA_HOME/lib64,
+     * /usr/local/cuda/lib64). root_envs: variables naming an install root,
+     * searched in $VAR/root_subdir; dirs: fixed directories after them. */
+    const char *const *root_envs;
+    size_t num_root_envs;
+    const char *root_subdir;             /* e.g. "lib" */
+    const char *const *dirs;
+    size_t num_dirs;
+    /* How to install the library, for the not-found detail; NULL = "the
+     * CUDA toolkit or the <wheel> wheel". */
+    const char *install_hint;
 } lib_search;
 
 /* Search, in order: $override_env; the names on the dynamic linker's path;
- * $CUDA_PATH/lib64, $CUDA_HOME/lib64 and /usr/local/cuda/lib64; the wheel
+ * $CUDA_PATH/lib64, $CUDA_HOME/lib64 and /usr/local/cuda/lib64 (or the
+ * search's own root_envs and dirs, e.g. $ROCM_PATH/lib, /opt/rocm/lib); the wheel
  * subdirectories of each site-packages directory in
  * GPUARRAY_NVRTC_SEARCH_PATH (set by the Python layer: C cannot see
  * sys.path). Returns the accepted handle (never closed: the table points

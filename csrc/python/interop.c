@@ -17,7 +17,7 @@
 
 /* ------------------------------------------------ DLPack ABI (dlpack.h) */
 
-enum { kDLCPU = 1, kDLCUDA = 2, kDLCUDAHost = 3, kDLCUDAManaged = 13 };
+enum { kDLCPU = 1, kDLCUDA = 2, kDLCUDAHost = 3, kDLROCM = 10, kDLCUDAManaged = 13 };
 enum { kDLInt = 0, kDLUInt = 1, kDLFloat = 2, kDLBfloat = 4, kDLComplex = 5, kDLBool = 6 };
 #define DLPACK_FLAG_BITMASK_READ_ONLY (1ULL << 0)
 #define DLPACK_FLAG_BITMASK_IS_COPIED (1ULL << 1)
@@ -50,12 +50,15 @@ typedef struct DLManagedTensorVersioned {
 /* ---------------------------------------------------------- which device */
 
 static int on_cuda(void) { const char *b = ga_backend_name(); return b && strcmp(b, "cuda") == 0; }
+/* On HIP, arrays are AMD GPU memory: DLPack's kDLROCM (10), as CuPy on
+ * ROCm and PyTorch's ROCm builds export. */
+static int on_hip(void) { const char *b = ga_backend_name(); return b && strcmp(b, "hip") == 0; }
 
 static PyObject *dlpack_device(PyObject *self, PyObject *unused)
 {
     (void)unused;
-    if (on_cuda())
-        return Py_BuildValue("(ii)", kDLCUDA, ga_device_ordinal(ARR(self)->device));
+    if (on_cuda() || on_hip())
+        return Py_BuildValue("(ii)", on_hip() ? kDLROCM : kDLCUDA, ga_device_ordinal(ARR(self)->device));
     return Py_BuildValue("(ii)", kDLCPU, 0);
 }
 
@@ -167,8 +170,9 @@ static PyObject *ndarray_dlpack(PyObject *self, PyObject *const *args, Py_ssize_
     if (pyga_parse_args("__dlpack__", args, nargs, kwnames, names, 4, 1, 0, v) < 0)
         return NULL;
     pyga_ndarray *a = ARR(self);
-    int cuda = on_cuda();
-    int dev_type = cuda ? kDLCUDA : kDLCPU, dev_id = cuda ? ga_device_ordinal(a->device) : 0;
+    int cuda = on_cuda() || on_hip();
+    int dev_type = on_hip() ? kDLROCM : cuda ? kDLCUDA : kDLCPU;
+    int dev_id = cuda ? ga_device_ordinal(a->device) : 0;
     if (v[2] && v[2] != Py_None) {
         int t, i;
         if (!PyArg_ParseTuple(v[2], "ii;__dlpack__: dl_device must be a (device_type, device_id) tuple",
@@ -514,13 +518,13 @@ static PyObject *py_from_dlpack_capsule(PyObject *m_, PyObject *cap)
                         "('dltensor' or 'dltensor_versioned'); a capsule can be consumed only once");
         return NULL;
     }
-    int cuda = on_cuda();
+    int cuda = on_cuda(), hip = on_hip();
     int dt = t->device.device_type;
-    int ok = cuda ? (dt == kDLCUDA || dt == kDLCUDAManaged) : dt == kDLCPU;
+    int ok = cuda ? (dt == kDLCUDA || dt == kDLCUDAManaged) : hip ? dt == kDLROCM : dt == kDLCPU;
     if (!ok) {
         PyErr_Format(PyExc_BufferError, "from_dlpack: a tensor on DLPack device type %d cannot be "
                      "viewed by gpuarray's %s backend (it takes device type %d)", dt,
-                     cuda ? "cuda" : "host", cuda ? kDLCUDA : kDLCPU);
+                     cuda ? "cuda" : hip ? "hip" : "host", cuda ? kDLCUDA : hip ? kDLROCM : kDLCPU);
         return NULL;
     }
     if (t->ndim < 0 || t->ndim > PYGA_MAX_NDIM) {
@@ -539,7 +543,7 @@ static PyObject *py_from_dlpack_capsule(PyObject *m_, PyObject *cap)
         s *= shape[i] > 0 ? shape[i] : 1;
     }
     ga_device *dev;
-    ga_status st = ga_device_get(cuda ? t->device.device_id : 0, &dev);
+    ga_status st = ga_device_get(cuda || hip ? t->device.device_id : 0, &dev);
     if (st != GA_OK) {
         Py_DECREF(descr);
         return pyga_raise(st);

@@ -65,6 +65,7 @@ program_get_image_kind(PyObject *o, void *c)
     case GA_IMAGE_PTX: return PyUnicode_FromString("ptx");
     case GA_IMAGE_FATBIN: return PyUnicode_FromString("fatbin");
     case GA_IMAGE_HOST_SO: return PyUnicode_FromString("host_so");
+    case GA_IMAGE_AMDGPU: return PyUnicode_FromString("amdgpu");
     default: Py_RETURN_NONE;
     }
 }

@@ -183,7 +183,7 @@ PyMODINIT_FUNC PyInit__core(void)
         || pyga_init_memory(m) < 0 || pyga_init_ndarray(m) < 0 || pyga_init_kernel(m) < 0
         || pyga_init_blas(m) < 0 || pyga_init_fft(m) < 0 || pyga_init_allocator(m) < 0
         || pyga_init_solver(m) < 0 || pyga_init_interop(m) < 0
-        || pyga_init_operators(m) < 0 || pyga_init_graph(m) < 0
+        || pyga_init_operators(m) < 0 || pyga_init_graph(m) < 0 || pyga_init_hip(m) < 0
         /* the most dimensions an array can have (the Array API's
          * capabilities() reports it) */
         || PyModule_AddIntConstant(m, "MAX_NDIM", PYGA_MAX_NDIM) < 0) {

@@ -185,6 +185,7 @@ int pyga_init_solver(PyObject *m);   /* _solver (gpuarray.linalg on CUDA) */
 int pyga_init_interop(PyObject *m);  /* DLPack, __cuda_array_interface__ */
 int pyga_init_operators(PyObject *m);/* the operators' kernel tables */
 int pyga_init_graph(PyObject *m);    /* Graph (gpuarray.cuda.Graph) */
+int pyga_init_hip(PyObject *m);      /* gpuarray.hip's compile and facts (hip.c) */
 
 /* graph.c: Stream's capture methods, and the launches' hook that keeps the
  * arguments of a captured kernel alive with its graph (a no-op unless the

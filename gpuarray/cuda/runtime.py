@@ -7,7 +7,18 @@ from gpuarray import _core
 #: CuPy's name for errors from these calls; here they come from the driver.
 CUDARuntimeError = _core.CUDADriverError
 
-is_hip = False
+
+
+def __getattr__(name):
+    # is_hip (CuPy's name): True when the active backend is HIP, where the
+    # gpuarray.cuda.* names run on AMD GPUs as they do in CuPy on ROCm.
+    # Looked up on first use, so importing this module starts no backend.
+    if name == 'is_hip':
+        try:
+            return _core.config().get('backend') == 'hip'
+        except Exception:
+            return False
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))
 
 
 def getDeviceCount():
