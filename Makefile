@@ -24,7 +24,7 @@ CC        ?= cc
 # undeclared function is an error, never a silent int-valued call.
 CSTD      := -std=c11
 WARN      := -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
-INCLUDES  := -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends/cuda -Icsrc/backends/host
+INCLUDES  := -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends/cuda -Icsrc/backends/hip -Icsrc/backends/host
 LIB_CFLAGS := -O2 -fPIC -fvisibility=hidden $(CSTD) $(WARN) $(INCLUDES) -pthread
 LIB_LDLIBS := -pthread -ldl -lm
 

@@ -96,7 +96,7 @@ if ! command -v make >/dev/null; then
         local target=${1:-build} a
         # shellcheck disable=SC2163  # exports the VAR=value arguments make takes
         for a in "${@:2}"; do case $a in *=*) export "$a" ;; esac; done
-        local flags="-O2 -fPIC -fvisibility=hidden -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends/cuda -Icsrc/backends/host -pthread"
+        local flags="-O2 -fPIC -fvisibility=hidden -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends/cuda -Icsrc/backends/hip -Icsrc/backends/host -pthread"
         "$PYTHON" scripts/setup_venv.py .venv || return 1
         .venv/bin/python -W ignore setup.py -q build_ext --inplace || return 1
         mkdir -p build/obj
@@ -112,7 +112,7 @@ if ! command -v make >/dev/null; then
         for f in tests/c/test_*.c; do
             [ -e "$f" ] || continue
             o=build/$(basename "$f" .c)
-            cc -O1 -g -std=c11 -Wall -Wextra -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends/cuda -Icsrc/backends/host \
+            cc -O1 -g -std=c11 -Wall -Wextra -Icsrc/include -Icsrc/core -Icsrc/loaders -Icsrc/backends/cuda -Icsrc/backends/hip -Icsrc/backends/host \
                 -o "$o" "$f" -Lbuild -lgpuarray -Wl,-rpath,'$ORIGIN' -pthread -ldl -lm || return 1
             tests+=("$o")
         done
