@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench.py - gpuarray beside plain C on the CUDA driver API, CuPy and PyTorch,
 in one run on one GPU (`make bench`). Prints one table last, with the ratios
-gpuarray/C and gpuarray/CuPy and the targets of ../shared/ANCHORS.md, and
+gpuarray/C and gpuarray/CuPy and the target of each row (the ROWS list below), and
 writes it to benchmarks/results/latest.md (and $OUT/bench.md when OUT is set).
 
 Each framework runs in its own subprocess with a time limit, so one that is
