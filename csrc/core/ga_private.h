@@ -49,6 +49,19 @@ typedef struct ga_compiled_output {
 
 GA_INTERNAL void ga_compiled_output_clear(ga_compiled_output *out);
 
+/* A runtime compiler's lowered-name lookup (nvrtcGetLoweredName,
+ * hiprtcGetLoweredName): the mangled name of `expression` in `program`, or
+ * NULL with *why set to the compiler's error name. */
+typedef const char *(*ga_lowered_name_fn)(void *program, const char *expression,
+                                          const char **why);
+/* Fill out->lowered_names with one copy per name expression of `req`,
+ * looked up with `lookup`; `name` names the source in the error. */
+GA_INTERNAL ga_status ga_compiled_output_set_lowered_names(ga_compiled_output *out,
+                                                           const ga_compile_request *req,
+                                                           const char *name,
+                                                           ga_lowered_name_fn lookup,
+                                                           void *program);
+
 /* ----------------------------------------------------------- backend table */
 
 /* One backend = one file that fills one const table. Natives are the

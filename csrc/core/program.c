@@ -17,6 +17,28 @@ void ga_compiled_output_clear(ga_compiled_output *out)
     memset(out, 0, sizeof *out);
 }
 
+ga_status ga_compiled_output_set_lowered_names(ga_compiled_output *out,
+                                               const ga_compile_request *req, const char *name,
+                                               ga_lowered_name_fn lookup, void *program)
+{
+    if (req->num_name_expressions <= 0)
+        return GA_OK;
+    out->lowered_names = calloc((size_t)req->num_name_expressions, sizeof(char *));
+    if (!out->lowered_names)
+        return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
+    out->num_lowered_names = req->num_name_expressions;
+    for (int i = 0; i < req->num_name_expressions; i++) {
+        const char *why = "";
+        const char *lowered = lookup(program, req->name_expressions[i], &why);
+        if (!lowered)
+            return ga_error(GA_ERROR_COMPILE, "%s: no lowered name for name expression '%s': %s",
+                            name, req->name_expressions[i], why);
+        if (!(out->lowered_names[i] = strdup(lowered)))
+            return ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
+    }
+    return GA_OK;
+}
+
 static void program_free(ga_program *prog)
 {
     ga_compiled_output_clear(&prog->out);

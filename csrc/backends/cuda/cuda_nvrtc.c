@@ -238,6 +238,17 @@ static const char *nvrtc_name(nvrtcResult r)
     return s ? s : "NVRTC_ERROR_UNKNOWN";
 }
 
+static const char *nvrtc_lowered_name(void *program, const char *expression, const char **why)
+{
+    const char *lowered = NULL;
+    nvrtcResult r = ga_nvrtc.nvrtcGetLoweredName((nvrtcProgram)program, expression, &lowered);
+    if (r != GA_NVRTC_SUCCESS || !lowered) {
+        *why = nvrtc_name(r);
+        return NULL;
+    }
+    return lowered;
+}
+
 /* Copy an NVRTC output through its size/get pair; *buf stays NULL when
  * NVRTC has none (size 0 or an error), which callers decide about. */
 static ga_status fetch(nvrtcProgram prog, nvrtcResult (*size_fn)(nvrtcProgram, size_t *),
@@ -386,27 +397,9 @@ ga_status ga_cuda_compile(const ga_compile_request *req, int arch, int is_real,
         goto cleanup;
     }
 
-    if (req->num_name_expressions > 0) {
-        out->lowered_names = calloc((size_t)req->num_name_expressions, sizeof(char *));
-        if (!out->lowered_names) {
-            st = ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
-            goto cleanup;
-        }
-        out->num_lowered_names = req->num_name_expressions;
-        for (int i = 0; i < req->num_name_expressions; i++) {
-            const char *lowered = NULL;
-            r = ga_nvrtc.nvrtcGetLoweredName(prog, req->name_expressions[i], &lowered);
-            if (r != GA_NVRTC_SUCCESS || !lowered) {
-                st = ga_error(GA_ERROR_COMPILE, "%s: no lowered name for name expression "
-                              "'%s': %s", name, req->name_expressions[i], nvrtc_name(r));
-                goto cleanup;
-            }
-            if (!(out->lowered_names[i] = strdup(lowered))) {
-                st = ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
-                goto cleanup;
-            }
-        }
-    }
+    st = ga_compiled_output_set_lowered_names(out, req, name, nvrtc_lowered_name, prog);
+    if (st != GA_OK)
+        goto cleanup;
 
     out->log = log ? log : strdup("");
     log = NULL;

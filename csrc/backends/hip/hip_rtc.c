@@ -120,6 +120,17 @@ static const char *rtc_name(hiprtcResult r)
     return s ? s : "HIPRTC_ERROR_UNKNOWN";
 }
 
+static const char *hiprtc_lowered_name(void *program, const char *expression, const char **why)
+{
+    const char *lowered = NULL;
+    hiprtcResult r = ga_hiprtc.hiprtcGetLoweredName((hiprtcProgram)program, expression, &lowered);
+    if (r != GA_HIPRTC_SUCCESS || !lowered) {
+        *why = rtc_name(r);
+        return NULL;
+    }
+    return lowered;
+}
+
 static ga_status fetch(hiprtcProgram prog, hiprtcResult (*size_fn)(hiprtcProgram, size_t *),
                        hiprtcResult (*get_fn)(hiprtcProgram, char *), char **buf, size_t *size)
 {
@@ -245,27 +256,9 @@ ga_status ga_hip_compile(const ga_compile_request *req, int arch, int is_real,
     out->kind = GA_IMAGE_AMDGPU;
     code = NULL;
 
-    if (req->num_name_expressions > 0) {
-        out->lowered_names = calloc((size_t)req->num_name_expressions, sizeof(char *));
-        if (!out->lowered_names) {
-            st = ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
-            goto cleanup;
-        }
-        out->num_lowered_names = req->num_name_expressions;
-        for (int i = 0; i < req->num_name_expressions; i++) {
-            const char *lowered = NULL;
-            r = ga_hiprtc.hiprtcGetLoweredName(prog, req->name_expressions[i], &lowered);
-            if (r != GA_HIPRTC_SUCCESS || !lowered) {
-                st = ga_error(GA_ERROR_COMPILE, "%s: no lowered name for name expression "
-                              "'%s': %s", name, req->name_expressions[i], rtc_name(r));
-                goto cleanup;
-            }
-            if (!(out->lowered_names[i] = strdup(lowered))) {
-                st = ga_error(GA_ERROR_HOST_OUT_OF_MEMORY, "compile: out of host memory");
-                goto cleanup;
-            }
-        }
-    }
+    st = ga_compiled_output_set_lowered_names(out, req, name, hiprtc_lowered_name, prog);
+    if (st != GA_OK)
+        goto cleanup;
     out->log = log ? log : strdup("");
     log = NULL;
     if (!out->log)
