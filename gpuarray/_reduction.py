@@ -117,6 +117,11 @@ def _next_pow2(n):
     return p
 
 
+def _prev_pow2(n):
+    """The largest power of two not above n (n >= 1)."""
+    return 1 << (n.bit_length() - 1)
+
+
 def _ceil_div(a, b):
     return -(-a // b)
 
@@ -569,8 +574,10 @@ def plan_run(red, inputs, shape, axes, out_ct, P):
             bmax = ONE_BLOCK_THREADS if block > BLOCK_MAX else BLOCK_MAX
             kernel = _kernel(red, inputs, out_ct, 'inner', ndk, ndr, idx, vec, False,
                              block_max=bmax)
-            block = _b.min(block, _b.max(32, int(kernel.attributes['max_threads_per_block'])
-                                         // 32 * 32))
+            # the shared-memory tree halves the block: it must stay a power
+            # of two when the kernel's registers allow fewer threads (an
+            # argmin of float16 allowed 768, and the tree dropped a quarter)
+            block = _b.min(block, _b.max(32, _prev_pow2(int(kernel.attributes['max_threads_per_block']))))
             plan.first = (kernel, 1, block, (P, M, 1) + common + index_args)
             return plan
         if host:

@@ -200,7 +200,18 @@ ga_status ga_graph_launch(ga_graph *graph, ga_stream *stream)
     ga_status st = graph_stream(graph, stream, "ga_graph_launch");
     if (st != GA_OK)
         return st;
-    st = ga_backend->graph_launch(graph->device, graph->native, stream ? stream->native : NULL);
+    void *native_stream = stream ? stream->native : NULL;
+    st = ga_backend->graph_launch(graph->device, graph->native, native_stream);
+    if (st == GA_ERROR_OUT_OF_MEMORY) {
+        /* The graph's memory nodes draw on the driver's graph pool, which
+         * cannot take pages the stream-ordered pool keeps cached (release
+         * threshold set at device open) or the block cache holds: give
+         * those back and retry once, as buffer allocation does. */
+        ga_block_cache_release_all(graph->device);
+        if (ga_backend->device_synchronize(graph->device) == GA_OK &&
+            ga_backend->pool_trim(graph->device) == GA_OK)
+            st = ga_backend->graph_launch(graph->device, graph->native, native_stream);
+    }
     if (st == GA_OK)
         atomic_store(&graph->capture->launched, 1);
     return st;
